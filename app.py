@@ -1,0 +1,32 @@
+"""Mahnwerk's Chalice app: every entry point, each a few lines calling one service."""
+
+from __future__ import annotations
+
+import os
+
+from chalice import Chalice
+
+from chalicelib.api import claims, webhooks
+from chalicelib.observability import metrics
+from chalicelib.resources import APP_NAME
+from chalicelib import workflow_tasks
+
+app = Chalice(app_name=APP_NAME)
+app.register_blueprint(claims.bp)
+app.register_blueprint(webhooks.bp)
+app.register_blueprint(workflow_tasks.bp)
+
+# Outbox, clock, sandbox PSP and agency exist only on the embedded local AWS, never when deployed.
+if os.environ.get("MAHNWERK_STAGE") == "local":
+    from chalicelib.api import local
+
+    app.register_blueprint(local.bp)
+
+
+@app.middleware("http")
+def flush_metrics(event, get_response):  # type: ignore[no-untyped-def]
+    """API requests are not Lambda-handler decorated, so their EMF metrics are flushed here."""
+    try:
+        return get_response(event)
+    finally:
+        metrics.flush_metrics()

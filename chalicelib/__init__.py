@@ -1,0 +1,1 @@
+"""Mahnwerk: serverless dunning and collections."""

@@ -1,0 +1,75 @@
+"""The hand-over of a claim to a collection agency: a JSON POST signed with Standard Webhooks headers."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import requests
+
+from chalicelib.adapters.agency.signature import sign
+from chalicelib.domain.errors import PermanentDeliveryError, TransientError
+
+# 408 and 429 ask the client to come back later, exactly like a 5xx.
+_RETRYABLE_STATUSES = frozenset({408, 429})
+
+
+class HttpAgencyClient:
+    """AgencyClient over HTTPS; the agency verifies the signature and deduplicates on webhook-id."""
+
+    def __init__(
+        self,
+        url: str,
+        secret: str,
+        session: requests.Session | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self._url = url
+        self._secret = secret
+        self._session = session
+        self._timeout = timeout
+
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            self._session = requests.Session()
+        return self._session
+
+    def hand_over(self, payload: dict[str, Any]) -> str:
+        """POST the claim; a retry reuses the hand-over id as webhook-id so the agency files the claim only once."""
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+        msg_id = str(payload.get("handover_id") or uuid.uuid4())
+        # Real wall-clock time, never the virtual clock: the agency checks it against its own clock.
+        timestamp = int(time.time())
+        headers = {
+            "content-type": "application/json; charset=utf-8",
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": sign(self._secret, msg_id, timestamp, body),
+        }
+        try:
+            # A redirect would turn the POST into a GET on 301/302; an agency that moved is a configuration error.
+            response = self.session.post(
+                self._url, data=body, headers=headers, timeout=self._timeout, allow_redirects=False
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise TransientError(f"agency unreachable: {exc}") from exc
+        except requests.RequestException as exc:
+            raise PermanentDeliveryError(f"agency request failed: {exc}") from exc
+        status = response.status_code
+        if status >= 500 or status in _RETRYABLE_STATUSES:
+            raise TransientError(f"agency answered HTTP {status}")
+        if not 200 <= status < 300:
+            raise PermanentDeliveryError(f"agency refused the hand-over: HTTP {status} {response.text[:500]}")
+        return _reference(response, msg_id)
+
+
+def _reference(response: requests.Response, fallback: str) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return fallback
+    reference = data.get("reference") if isinstance(data, dict) else None
+    return str(reference) if reference not in (None, "") else fallback

@@ -1,0 +1,1 @@
+"""DynamoDB persistence through PynamoDB: models stay in here, services get domain objects."""

@@ -1,0 +1,32 @@
+"""Key formats for DynamoDB items, built here and nowhere else."""
+
+from __future__ import annotations
+
+
+def api_key(key_hash: str) -> str:
+    return f"apikey#{key_hash}"
+
+
+def external_id(tenant_id: str, external: str) -> str:
+    return f"external#{tenant_id}#{external}"
+
+
+def payment_reference(reference: str) -> str:
+    return f"payref#{reference}"
+
+
+def pay_token(token_hash: str) -> str:
+    return f"paytoken#{token_hash}"
+
+
+def idempotency(tenant_id: str, key: str) -> str:
+    return f"idempotency#{tenant_id}#{key}"
+
+
+def delivery(stage: str, channel: str) -> str:
+    return f"{stage}#{channel}"
+
+
+def status_claim(status: str, claim_id: str) -> str:
+    """Sort key of the by-status index: claims of one status, oldest first (ULIDs sort by time)."""
+    return f"{status}#{claim_id}"

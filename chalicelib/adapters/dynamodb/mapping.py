@@ -1,0 +1,140 @@
+"""Translation between PynamoDB items and domain objects."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.models import ClaimModel, EventModel, TenantModel
+from chalicelib.domain.claim import Claim, Debtor, DebtorKind, Status
+from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.ladder import Ladder, Stage
+from chalicelib.domain.ledger import Ledger
+from chalicelib.domain.segmentation import Segment
+from chalicelib.domain.tenant import Tenant
+
+
+def debtor_to_dict(debtor: Debtor) -> dict[str, Any]:
+    return {
+        "name": debtor.name,
+        "email": debtor.email,
+        "phone": debtor.phone,
+        "language": debtor.language,
+        "kind": str(debtor.kind),
+        "country": debtor.country,
+        "customer_since": debtor.customer_since.isoformat() if debtor.customer_since else None,
+        "opt_outs": sorted(debtor.opt_outs),
+    }
+
+
+def debtor_from_dict(data: dict[str, Any]) -> Debtor:
+    since = data.get("customer_since")
+    return Debtor(
+        name=data["name"],
+        email=data["email"],
+        phone=data["phone"],
+        language=data["language"],
+        kind=DebtorKind(data["kind"]),
+        country=data["country"],
+        customer_since=date.fromisoformat(since) if since else None,
+        opt_outs=frozenset(data.get("opt_outs", ())),
+    )
+
+
+def claim_to_model(claim: Claim) -> ClaimModel:
+    item = ClaimModel(
+        claim_id=claim.claim_id,
+        tenant_id=claim.tenant_id,
+        external_id=claim.external_id,
+        status=str(claim.status),
+        status_claim=keys.status_claim(claim.status, claim.claim_id),
+        stage=claim.stage,
+        next_stage_index=claim.next_stage_index,
+        segment=str(claim.segment),
+        stages=[s.to_dict() for s in claim.stages],
+        schedule_anchor=claim.schedule_anchor,
+        debtor=debtor_to_dict(claim.debtor),
+        currency=claim.ledger.currency,
+        principal=claim.ledger.principal,
+        fees=claim.ledger.fees,
+        interest=claim.ledger.interest,
+        paid=claim.ledger.paid,
+        due_date=claim.due_date.isoformat(),
+        payment_reference=claim.payment_reference,
+        description=claim.description,
+        execution_arn=claim.execution_arn,
+        task_token=claim.task_token,
+        created_at=claim.created_at,
+    )
+    if claim.version:
+        item.version = claim.version
+    return item
+
+
+def claim_from_model(item: ClaimModel) -> Claim:
+    return Claim(
+        claim_id=item.claim_id,
+        tenant_id=item.tenant_id,
+        external_id=item.external_id,
+        debtor=debtor_from_dict(item.debtor),
+        ledger=Ledger(
+            currency=item.currency,
+            principal=int(item.principal),
+            fees=int(item.fees),
+            interest=int(item.interest),
+            paid=int(item.paid),
+        ),
+        due_date=date.fromisoformat(item.due_date),
+        segment=Segment(item.segment),
+        stages=tuple(Stage.from_dict(s) for s in item.stages),
+        schedule_anchor=item.schedule_anchor,
+        payment_reference=item.payment_reference,
+        created_at=item.created_at,
+        status=Status(item.status),
+        stage=item.stage,
+        next_stage_index=int(item.next_stage_index),
+        description=item.description,
+        execution_arn=item.execution_arn,
+        task_token=item.task_token,
+        version=int(item.version or 0),
+    )
+
+
+def event_to_model(claim_id: str, tenant_id: str, event: Event, event_id: str) -> EventModel:
+    return EventModel(
+        claim_id=claim_id,
+        event_id=event_id,
+        tenant_id=tenant_id,
+        type=str(event.type),
+        at=event.at,
+        data=event.data,
+    )
+
+
+def event_from_model(item: EventModel) -> Event:
+    return Event(type=EventType(item.type), at=item.at, data=dict(item.data or {}), event_id=item.event_id)
+
+
+def tenant_from_model(item: TenantModel) -> Tenant:
+    return Tenant(
+        tenant_id=item.tenant_id,
+        name=item.name,
+        address=item.address,
+        support_email=item.support_email,
+        default_language=item.default_language,
+        ladder=Ladder.from_list(item.ladder),
+        webhook_secrets=dict(item.webhook_secrets.as_dict() if item.webhook_secrets else {}),
+    )
+
+
+def tenant_to_model(tenant: Tenant) -> TenantModel:
+    return TenantModel(
+        tenant_id=tenant.tenant_id,
+        name=tenant.name,
+        address=tenant.address,
+        support_email=tenant.support_email,
+        default_language=tenant.default_language,
+        ladder=tenant.ladder.to_list(),
+        webhook_secrets=tenant.webhook_secrets,
+    )

@@ -1,0 +1,163 @@
+"""PynamoDB models, one per table in chalicelib.resources.TABLES; bound to physical names at start.
+
+Access patterns:
+- tenants: get by tenant_id.
+- lookups: get by unique key (API-key hash, external id, payment reference, pay token, Idempotency-Key);
+  each is created with attribute_not_exists so the first writer wins.
+- claims: get by claim_id; by_tenant (tenant_id, claim_id) lists a tenant's claims newest first;
+  by_tenant_status (tenant_id, "status#claim_id") lists them by status. Optimistic locking by version.
+- events: the claim's timeline, query by claim_id in ULID order. Stream feeds outbound webhooks.
+- payments: one item per provider payment (claim_id, payment_key): applying a payment twice fails.
+- messages: one item per (claim_id, "stage#channel"): a message is reserved before it is sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    JSONAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.resources import Names
+
+
+class _Meta:
+    table_name = "unbound"
+    billing_mode = "PAY_PER_REQUEST"
+
+
+class TenantModel(Model):
+    class Meta(_Meta):
+        pass
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    address = UnicodeAttribute(default="")
+    support_email = UnicodeAttribute(default="")
+    default_language = UnicodeAttribute(default="de")
+    ladder = JSONAttribute()
+    webhook_secrets: MapAttribute[str, Any] = MapAttribute(default=dict)
+
+
+class LookupModel(Model):
+    class Meta(_Meta):
+        pass
+
+    key = UnicodeAttribute(hash_key=True)
+    target = UnicodeAttribute()  # the id the key points at
+    tenant_id = UnicodeAttribute(null=True)
+    fingerprint = UnicodeAttribute(null=True)  # Idempotency-Key: hash of the request it answered
+    expires_at = TTLAttribute(null=True)
+
+
+class ByTenant(GlobalSecondaryIndex["ClaimModel"]):
+    class Meta:
+        index_name = "by_tenant"
+        projection = AllProjection()
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    claim_id = UnicodeAttribute(range_key=True)
+
+
+class ByTenantStatus(GlobalSecondaryIndex["ClaimModel"]):
+    class Meta:
+        index_name = "by_tenant_status"
+        projection = AllProjection()
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    status_claim = UnicodeAttribute(range_key=True)
+
+
+class ClaimModel(Model):
+    class Meta(_Meta):
+        pass
+
+    claim_id = UnicodeAttribute(hash_key=True)
+    tenant_id = UnicodeAttribute()
+    external_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    status_claim = UnicodeAttribute()
+    stage = UnicodeAttribute(null=True)
+    next_stage_index = NumberAttribute(default=0)
+    segment = UnicodeAttribute()
+    stages = JSONAttribute()
+    schedule_anchor = UTCDateTimeAttribute()
+    debtor = JSONAttribute()
+    currency = UnicodeAttribute()
+    principal = NumberAttribute()
+    fees = NumberAttribute(default=0)
+    interest = NumberAttribute(default=0)
+    paid = NumberAttribute(default=0)
+    due_date = UnicodeAttribute()
+    payment_reference = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    execution_arn = UnicodeAttribute(null=True)
+    task_token = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+    expires_at = TTLAttribute(null=True)
+
+    by_tenant = ByTenant()
+    by_tenant_status = ByTenantStatus()
+
+
+class EventModel(Model):
+    class Meta(_Meta):
+        pass
+
+    claim_id = UnicodeAttribute(hash_key=True)
+    event_id = UnicodeAttribute(range_key=True)
+    tenant_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    data = JSONAttribute(default=dict)
+
+
+class PaymentModel(Model):
+    class Meta(_Meta):
+        pass
+
+    claim_id = UnicodeAttribute(hash_key=True)
+    payment_key = UnicodeAttribute(range_key=True)
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    provider = UnicodeAttribute()
+    reference = UnicodeAttribute(null=True)
+    paid_at = UnicodeAttribute(null=True)
+    data = JSONAttribute(default=dict)
+
+
+class DeliveryModel(Model):
+    class Meta(_Meta):
+        pass
+
+    claim_id = UnicodeAttribute(hash_key=True)
+    delivery_key = UnicodeAttribute(range_key=True)
+    state = UnicodeAttribute()  # reserved → sent; a reservation whose outcome is unknown is never resent
+    provider_id = UnicodeAttribute(null=True)
+
+
+MODELS: dict[str, type[Model]] = {
+    "tenants": TenantModel,
+    "lookups": LookupModel,
+    "claims": ClaimModel,
+    "events": EventModel,
+    "payments": PaymentModel,
+    "messages": DeliveryModel,
+}
+
+
+def bind(names: Names) -> None:
+    """Point every model at its stage's physical table (names come from chalicelib.resources)."""
+    for key, model in MODELS.items():
+        model.Meta.table_name = names.table(key)
+        model.Meta.region = names.region

@@ -1,0 +1,1 @@
+"""Payment providers: verifying their webhooks and reading the payments out of them."""

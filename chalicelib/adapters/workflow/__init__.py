@@ -1,0 +1,1 @@
+"""Step Functions: starting a claim's execution and resuming its waits."""

@@ -1,0 +1,108 @@
+"""The merchant's claims API under /v1/claims."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+from ulid import ULID
+
+from chalicelib.api.problems import problem_responses
+from chalicelib.api.requests import body_of, header, tenant_of
+from chalicelib.api.schemas import CancelIn, ClaimIn, PaymentIn
+from chalicelib.api.views import claim_view
+from chalicelib.bootstrap import container
+from chalicelib.domain.errors import InvalidInputError
+from chalicelib.observability import count, logger
+from chalicelib.services import claims as claim_service
+from chalicelib.services.payments import record_payment
+from chalicelib.services.ports import PaymentRecord
+
+bp = Blueprint(__name__)
+MAX_PAGE = 100
+
+
+@bp.route("/v1/claims", methods=["POST"])
+@problem_responses
+def create_claim() -> Response:
+    request = bp.current_request
+    tenant = tenant_of(request)
+    command = body_of(request, ClaimIn).to_command()
+    app = container()
+    result = claim_service.create_claim(
+        command,
+        tenant,
+        app.claims,
+        app.workflow,
+        app.clock,
+        app.settings.pay_token_secret,
+        idempotency_key=header(request, "Idempotency-Key"),
+    )
+    logger.info("claim handed over", claim_id=result.claim.claim_id, tenant_id=tenant.tenant_id, new=result.created)
+    if result.created:
+        count("ClaimsCreated")
+    return Response(
+        body=claim_view(result.claim, app),
+        status_code=201 if result.created else 200,
+        headers={"Location": f"/v1/claims/{result.claim.claim_id}"},
+    )
+
+
+@bp.route("/v1/claims", methods=["GET"])
+@problem_responses
+def list_claims() -> dict[str, object]:
+    request = bp.current_request
+    tenant = tenant_of(request)
+    params = request.query_params or {}
+    limit = _limit(params.get("limit"))
+    app = container()
+    page = claim_service.list_claims(tenant.tenant_id, params.get("status"), params.get("cursor"), limit, app.claims)
+    return {"items": [claim_view(c, app) for c in page.items], "next_cursor": page.cursor}
+
+
+@bp.route("/v1/claims/{claim_id}", methods=["GET"])
+@problem_responses
+def get_claim(claim_id: str) -> dict[str, object]:
+    tenant = tenant_of(bp.current_request)
+    app = container()
+    claim, events = claim_service.get_claim(claim_id, tenant.tenant_id, app.claims)
+    return claim_view(claim, app, events)
+
+
+@bp.route("/v1/claims/{claim_id}/payments", methods=["POST"])
+@problem_responses
+def add_payment(claim_id: str) -> Response:
+    request = bp.current_request
+    tenant = tenant_of(request)
+    body = body_of(request, PaymentIn)
+    app = container()
+    claim = app.claims.get(claim_id, tenant.tenant_id)
+    # The merchant's own reference (or the Idempotency-Key) makes a repeated POST harmless.
+    key = body.reference or header(request, "Idempotency-Key") or str(ULID())
+    payment = PaymentRecord(
+        payment_key=f"merchant#{key}",
+        amount=body.amount,
+        currency=claim.ledger.currency,
+        provider="merchant",
+        reference=body.reference,
+        paid_at=body.paid_at.isoformat() if body.paid_at else None,
+    )
+    outcome = record_payment(claim_id, tenant.tenant_id, payment, app.claims, app.workflow, app.clock)
+    return Response(body=claim_view(outcome.claim, app), status_code=200 if outcome.duplicate else 201)
+
+
+@bp.route("/v1/claims/{claim_id}/cancel", methods=["POST"])
+@problem_responses
+def cancel_claim(claim_id: str) -> dict[str, object]:
+    request = bp.current_request
+    tenant = tenant_of(request)
+    reason = body_of(request, CancelIn).reason if (request.raw_body or b"").strip() else None
+    app = container()
+    claim = claim_service.cancel_claim(claim_id, tenant.tenant_id, reason, app.claims, app.workflow, app.clock)
+    return claim_view(claim, app)
+
+
+def _limit(raw: str | None) -> int:
+    if raw is None:
+        return 25
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise InvalidInputError("limit", f"an integer from 1 to {MAX_PAGE}")
+    return int(raw)

@@ -1,0 +1,113 @@
+"""The composition root: builds the concrete adapters once, lazily; tests and the local stack swap them here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.clock import VirtualClock
+from chalicelib.domain.ladder import Channel
+from chalicelib.services.contact import ContactLinks
+from chalicelib.settings import Settings
+
+if TYPE_CHECKING:
+    from chalicelib.adapters.dynamodb.claims import DynamoClaimRepository
+    from chalicelib.adapters.dynamodb.tenants import DynamoTenantRepository
+    from chalicelib.adapters.messaging.outbox import LocalOutbox
+    from chalicelib.services.ports import AgencyClient, MessageSender, WorkflowClient
+
+
+@dataclass
+class Container:
+    settings: Settings
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def _override(self, name: str) -> Any:
+        return self.overrides.get(name)
+
+    @cached_property
+    def clock(self) -> VirtualClock:
+        return self._override("clock") or VirtualClock(self.settings.day_seconds, self.settings.clock_epoch)
+
+    @cached_property
+    def claims(self) -> DynamoClaimRepository:
+        from chalicelib.adapters.dynamodb.claims import DynamoClaimRepository
+        from chalicelib.adapters.dynamodb.models import bind
+
+        bind(self.settings.names)
+        return self._override("claims") or DynamoClaimRepository()
+
+    @cached_property
+    def tenants(self) -> DynamoTenantRepository:
+        from chalicelib.adapters.dynamodb.models import bind
+        from chalicelib.adapters.dynamodb.tenants import DynamoTenantRepository
+
+        bind(self.settings.names)
+        return self._override("tenants") or DynamoTenantRepository()
+
+    @cached_property
+    def workflow(self) -> WorkflowClient:
+        from chalicelib.adapters.workflow.sfn import SfnWorkflowClient
+
+        return self._override("workflow") or SfnWorkflowClient(self.settings.state_machine_arn)
+
+    @cached_property
+    def outbox(self) -> LocalOutbox:
+        from chalicelib.adapters.messaging.outbox import LocalOutbox
+
+        return LocalOutbox()
+
+    @cached_property
+    def senders(self) -> dict[Channel, MessageSender]:
+        if self._override("senders"):
+            return dict(self._override("senders"))
+        from chalicelib.adapters.messaging.outbox import OutboxSender, RecordingSender
+        from chalicelib.adapters.messaging.s3_letters import S3LetterStore
+        from chalicelib.adapters.messaging.ses_email import SesEmailSender
+        from chalicelib.adapters.messaging.sms_voice import SmsSender, VoiceCaller
+
+        s = self.settings
+        email = SesEmailSender(s.sender_email)
+        letter = S3LetterStore(s.letters_bucket)
+        if s.channel_mode != "local":
+            return {
+                Channel.EMAIL: email,
+                Channel.SMS: SmsSender(s.sms_origination),
+                Channel.CALL: VoiceCaller(s.sms_origination),
+                Channel.LETTER: letter,
+            }
+        # Locally, SES and S3 are moto; End User Messaging SMS and Voice has no moto: the outbox stands in.
+        return {
+            Channel.EMAIL: RecordingSender(email, self.outbox, self.clock.now),
+            Channel.SMS: OutboxSender(self.outbox, self.clock.now),
+            Channel.CALL: OutboxSender(self.outbox, self.clock.now),
+            Channel.LETTER: RecordingSender(letter, self.outbox, self.clock.now),
+        }
+
+    @cached_property
+    def agency(self) -> AgencyClient:
+        from chalicelib.adapters.agency.http_agency import HttpAgencyClient
+
+        return self._override("agency") or HttpAgencyClient(self.settings.agency_url, self.settings.agency_secret)
+
+    @cached_property
+    def links(self) -> ContactLinks:
+        return ContactLinks(self.settings.public_base_url, self.settings.pay_token_secret)
+
+
+_container: Container | None = None
+
+
+def container() -> Container:
+    global _container  # noqa: PLW0603 - the one cached composition root of this process
+    if _container is None:
+        _container = Container(Settings.from_env())
+    return _container
+
+
+def reset(overrides: dict[str, Any] | None = None) -> Container:
+    """Rebuild from the current environment; tests and the local stack call this after setting it."""
+    global _container  # noqa: PLW0603
+    _container = Container(Settings.from_env(), overrides or {})
+    return _container

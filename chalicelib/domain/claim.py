@@ -1,0 +1,100 @@
+"""The claim: an unpaid invoice, its debtor, its ledger and where it stands in its lifecycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from enum import StrEnum
+
+from chalicelib.domain.errors import IllegalTransitionError
+from chalicelib.domain.ledger import Ledger
+from chalicelib.domain.ladder import Stage
+from chalicelib.domain.segmentation import Segment
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    DUNNING = "dunning"
+    PROMISED = "promised"
+    INSTALMENTS = "instalments"
+    DISPUTED = "disputed"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    HANDED_OVER = "handed_over"
+
+
+CLOSED = frozenset({Status.PAID, Status.CANCELLED, Status.HANDED_OVER})
+# Statuses in which the ladder may contact the debtor.
+CONTACTABLE = frozenset({Status.OPEN, Status.DUNNING})
+
+_AGREEMENTS = {Status.PROMISED, Status.INSTALMENTS, Status.DISPUTED}
+_ENDINGS = {Status.PAID, Status.CANCELLED}
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.OPEN: frozenset({Status.DUNNING, *_AGREEMENTS, *_ENDINGS}),
+    Status.DUNNING: frozenset({*_AGREEMENTS, *_ENDINGS, Status.HANDED_OVER}),
+    Status.PROMISED: frozenset({Status.DUNNING, Status.INSTALMENTS, Status.DISPUTED, *_ENDINGS}),
+    Status.INSTALMENTS: frozenset({Status.DUNNING, Status.DISPUTED, *_ENDINGS}),
+    Status.DISPUTED: frozenset({Status.DUNNING, *_ENDINGS}),
+    # A payment that reaches us after hand-over is still the debtor's money: it settles the claim.
+    Status.HANDED_OVER: frozenset({Status.PAID, Status.CANCELLED}),
+    Status.PAID: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+
+
+def can_transition(current: Status, target: Status) -> bool:
+    return target in TRANSITIONS[current]
+
+
+class DebtorKind(StrEnum):
+    CONSUMER = "consumer"
+    BUSINESS = "business"
+
+
+@dataclass(frozen=True)
+class Debtor:
+    name: str
+    email: str
+    phone: str  # E.164
+    language: str
+    kind: DebtorKind
+    country: str  # ISO 3166-1 alpha-2
+    customer_since: date | None = None
+    opt_outs: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Claim:
+    claim_id: str
+    tenant_id: str
+    external_id: str
+    debtor: Debtor
+    ledger: Ledger
+    due_date: date
+    segment: Segment
+    stages: tuple[Stage, ...]  # the tenant's ladder as it applied when the claim arrived
+    schedule_anchor: datetime  # virtual UTC instant the stages' day offsets count from
+    payment_reference: str
+    created_at: datetime
+    status: Status = Status.OPEN
+    stage: str | None = None  # the last stage reached
+    next_stage_index: int = 0
+    description: str | None = None
+    pay_url: str | None = None
+    execution_arn: str | None = None
+    task_token: str | None = None
+    version: int = 0
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def closed(self) -> bool:
+        return self.status in CLOSED
+
+    @property
+    def contactable(self) -> bool:
+        return self.status in CONTACTABLE and self.ledger.balance > 0
+
+    def transition(self, target: Status) -> Claim:
+        if not can_transition(self.status, target):
+            raise IllegalTransitionError(f"a claim cannot go from {self.status} to {target}")
+        return replace(self, status=target)

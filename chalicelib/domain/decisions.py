@@ -1,0 +1,60 @@
+"""The next step for a claim: which stage, on which channels, in which tone, and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from chalicelib.domain.claim import Claim
+from chalicelib.domain.contact_policy import next_allowed, reachable_channels
+from chalicelib.domain.ladder import Channel, Stage, Tone
+from chalicelib.domain.segmentation import Segment
+
+
+class Action(StrEnum):
+    CONTACT = "contact"  # wait until send_at (interruptibly), then run the stage's channels
+    FINISH = "finish"  # nothing more to do: settled, cancelled, handed over or ladder exhausted
+    HOLD = "hold"  # an agreement or dispute holds the ladder; wait for an event
+
+
+@dataclass(frozen=True)
+class Plan:
+    action: Action
+    stage: Stage | None = None
+    stage_index: int | None = None
+    channels: tuple[Channel, ...] = ()
+    tone: Tone | None = None
+    send_at: datetime | None = None
+    reason: str = ""
+
+
+def tone_for(stage: Stage, segment: Segment) -> Tone:
+    """Businesses get the neutral register from the start; consumers get the stage's own tone."""
+    if segment == Segment.BUSINESS and stage.tone == Tone.FRIENDLY:
+        return Tone.NEUTRAL
+    return stage.tone
+
+
+def plan_next_step(claim: Claim, now: datetime, has_push_endpoint: bool = False) -> Plan:
+    if claim.closed:
+        return Plan(Action.FINISH, reason=f"claim is {claim.status}")
+    if claim.ledger.settled:
+        return Plan(Action.FINISH, reason="balance is zero")
+    if not claim.contactable:
+        return Plan(Action.HOLD, reason=f"claim is {claim.status}")
+    if claim.next_stage_index >= len(claim.stages):
+        return Plan(Action.FINISH, reason="ladder exhausted")
+    stage = claim.stages[claim.next_stage_index]
+    channels = reachable_channels(stage.channels, claim.debtor, has_push_endpoint)
+    due = max(now, claim.schedule_anchor + timedelta(days=stage.offset_days))
+    send_at = max((next_allowed(due, c, claim.debtor.country) for c in channels), default=due)
+    return Plan(
+        Action.CONTACT,
+        stage=stage,
+        stage_index=claim.next_stage_index,
+        channels=channels,
+        tone=tone_for(stage, claim.segment),
+        send_at=send_at,
+        reason="no reachable channel" if not channels else "",
+    )

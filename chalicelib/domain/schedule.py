@@ -1,0 +1,46 @@
+"""When each stage of the ladder is due for a claim.
+
+The ladder counts from an anchor, normally the due date. A claim handed over long after its
+due date gets the anchor moved so that its first applicable stage is due now: the debtor
+receives the first reminder first and the spacing between stages stays as the ladder says,
+instead of a burst of catch-up messages. The anchor is fixed at creation; payments and other
+events never move it, so a partial payment does not postpone the next stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from chalicelib.domain.ladder import Ladder, Stage
+from chalicelib.domain.segmentation import Segment
+
+
+def start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), UTC)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    anchor: datetime
+    stages: tuple[Stage, ...]
+
+    def due_at(self, stage: Stage) -> datetime:
+        return self.anchor + timedelta(days=stage.offset_days)
+
+
+def applicable_stages(ladder: Ladder, segment: Segment, due_date: date, created_at: datetime) -> tuple[Stage, ...]:
+    """Stages for this debtor; a pre-due nudge that could only arrive after the due date is dropped."""
+    due = start_of(due_date)
+    return tuple(
+        s
+        for s in ladder.stages
+        if s.applies_to(segment) and not (s.offset_days < 0 and due + timedelta(days=s.offset_days) < created_at)
+    )
+
+
+def anchor_for(due_date: date, first: Stage, created_at: datetime) -> datetime:
+    due = start_of(due_date)
+    if due + timedelta(days=first.offset_days) >= created_at:
+        return due
+    return created_at - timedelta(days=first.offset_days)

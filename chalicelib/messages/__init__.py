@@ -1,0 +1,1 @@
+"""Message texts: language × tone × channel, rendered from Jinja2 templates."""

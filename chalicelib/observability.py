@@ -1,0 +1,28 @@
+"""Powertools logger, tracer and metrics: one instance each for the whole app (namespace Mahnwerk)."""
+
+from __future__ import annotations
+
+import os
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+
+SERVICE = "mahnwerk"
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Mahnwerk")
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", SERVICE)
+
+logger = Logger(service=SERVICE)
+tracer = Tracer(service=SERVICE, disabled=os.environ.get("MAHNWERK_STAGE", "local") == "local")
+metrics = Metrics(namespace="Mahnwerk", service=SERVICE)
+
+__all__ = ["MetricUnit", "count", "logger", "metrics", "tracer"]
+
+
+def count(name: str, value: int = 1, **dimensions: str) -> None:
+    """Add one EMF metric; dimensions go on a single-metric entry so they do not leak to others."""
+    if dimensions:
+        with metrics.single_metric(name=name, unit=MetricUnit.Count, value=value) as metric:
+            for key, dim in dimensions.items():
+                metric.add_dimension(name=key, value=dim)
+    else:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)

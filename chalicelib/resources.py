@@ -1,0 +1,112 @@
+"""The one description of Mahnwerk's AWS resources, shared by infra/cdk, infra/local and the tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+APP_NAME = "mahnwerk"
+STAGES = ("local", "dev", "prod")
+STATE_MACHINE = "dunning"
+ASL_FILE = "statemachines/dunning.asl.json"
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    hash_key: str
+    range_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DynamoDB table: every key is a string attribute; on-demand capacity."""
+
+    key: str
+    hash_key: str
+    range_key: str | None = None
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+    stream: bool = False
+
+    def attribute_names(self) -> list[str]:
+        names = [self.hash_key, self.range_key]
+        for index in self.indexes:
+            names += [index.hash_key, index.range_key]
+        return list(dict.fromkeys(n for n in names if n))
+
+
+TABLES: tuple[Table, ...] = (
+    Table("tenants", hash_key="tenant_id"),
+    # Unique keys that point at something: API-key hashes, external ids, payment references,
+    # pay-token hashes, Idempotency-Keys. Each is claimed with a conditional put.
+    Table("lookups", hash_key="key", ttl_attribute="expires_at"),
+    Table(
+        "claims",
+        hash_key="claim_id",
+        indexes=(
+            Index("by_tenant", "tenant_id", "claim_id"),
+            Index("by_tenant_status", "tenant_id", "status_claim"),
+        ),
+        ttl_attribute="expires_at",
+    ),
+    Table("events", hash_key="claim_id", range_key="event_id", stream=True),
+    Table("payments", hash_key="claim_id", range_key="payment_key"),
+    Table("messages", hash_key="claim_id", range_key="delivery_key"),
+)
+
+# Lambda functions called by the state machine, and the ASL substitution naming each one.
+WORKFLOW_FUNCTIONS: dict[str, str] = {
+    "PlanNextStepFunctionArn": "plan_next_step",
+    "AwaitEventFunctionArn": "await_event",
+    "SendEmailFunctionArn": "send_email",
+    "SendSmsFunctionArn": "send_sms",
+    "PlaceCallFunctionArn": "place_call",
+    "SendLetterFunctionArn": "send_letter",
+    "CompleteStageFunctionArn": "complete_stage",
+    "HandOverFunctionArn": "hand_over",
+}
+
+
+@dataclass(frozen=True)
+class Names:
+    """Physical resource names for one stage."""
+
+    stage: str
+    region: str = "eu-central-1"
+    account: str = "123456789012"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def prefix(self) -> str:
+        return f"{APP_NAME}-{self.stage}"
+
+    def table(self, key: str) -> str:
+        return f"{self.prefix}-{key}"
+
+    def function(self, name: str) -> str:
+        # Chalice names deployed functions "<app>-<stage>-<function>".
+        return f"{self.prefix}-{name}"
+
+    def function_arn(self, name: str) -> str:
+        return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.function(name)}"
+
+    @property
+    def state_machine(self) -> str:
+        return f"{self.prefix}-{STATE_MACHINE}"
+
+    @property
+    def state_machine_arn(self) -> str:
+        return f"arn:aws:states:{self.region}:{self.account}:stateMachine:{self.state_machine}"
+
+    @property
+    def letters_bucket(self) -> str:
+        return f"{self.prefix}-letters-{self.account}"
+
+
+def asl_substitutions(function_arn: Callable[[str], str]) -> dict[str, str]:
+    """Map every ${Token} of the ASL to a value; `function_arn` resolves a Chalice function name."""
+    return {token: function_arn(function) for token, function in WORKFLOW_FUNCTIONS.items()}

@@ -1,0 +1,1 @@
+"""Use cases: they combine domain rules with the ports the adapters implement."""

@@ -1,0 +1,180 @@
+"""Sending one stage's message on one channel: at most once, and never after the claim is settled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from chalicelib.domain.charges import StageCharges, charges_for
+from chalicelib.domain.claim import Claim
+from chalicelib.domain.decisions import tone_for
+from chalicelib.domain.errors import AlreadyDoneError, ClaimClosedError, PermanentDeliveryError, TransientError
+from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.ladder import Channel, Stage
+from chalicelib.messages.context import FeeLine, MessageContext
+from chalicelib.messages.letter import render_letter_pdf
+from chalicelib.messages.render import render_message
+from chalicelib.observability import count, logger
+from chalicelib.services.pay_tokens import pay_url
+from chalicelib.services.ports import OutboundMessage
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from chalicelib.domain.clock import VirtualClock
+    from chalicelib.domain.tenant import Tenant
+    from chalicelib.services.ports import ClaimRepository, MessageSender, TenantRepository
+
+_FEE_REASONS = {
+    "reminder_fee": {"de": "Mahngebühr (Porto und Material)", "en": "Reminder fee (postage and material)"},
+    "b2b_flat_fee": {
+        "de": "Verzugspauschale nach § 288 Abs. 5 BGB",
+        "en": "Late payment compensation (§ 288(5) BGB)",
+    },
+}
+
+
+@dataclass(frozen=True)
+class ContactLinks:
+    base_url: str
+    pay_secret: str
+
+
+def send_contact(
+    claim_id: str,
+    tenant_id: str,
+    stage_index: int,
+    channel: Channel,
+    claims: ClaimRepository,
+    tenants: TenantRepository,
+    senders: Mapping[Channel, MessageSender],
+    clock: VirtualClock,
+    links: ContactLinks,
+) -> str:
+    """Returns what happened: sent, skipped (claim closed), already_sent (a retry) or failed."""
+    claim = claims.get(claim_id, tenant_id)
+    if claim.next_stage_index != stage_index:
+        return "already_sent"
+    stage = claim.stages[stage_index]
+    message = _message(claim, tenants.get(tenant_id), stage, channel, clock, links)
+    try:
+        # The linearization point of invariants 1 and 2: the claim must still be contactable and
+        # this stage/channel unsent, checked in one conditional write before the provider call.
+        claims.reserve_delivery(claim_id, stage.name, channel)
+    except ClaimClosedError:
+        claims.append(claim_id, tenant_id, _event(clock, EventType.CONTACT_SKIPPED, stage, channel, reason="closed"))
+        count("ContactBlocked", reason="claim_closed")
+        return "skipped"
+    except AlreadyDoneError:
+        return "already_sent"
+    try:
+        provider_id = senders[channel].send(message)
+    except TransientError as exc:
+        failed = _event(clock, EventType.MESSAGE_FAILED, stage, channel, error=str(exc), retryable=True)
+        claims.release_delivery(claim_id, tenant_id, stage.name, channel, failed)
+        raise
+    except PermanentDeliveryError as exc:
+        failed = _event(clock, EventType.MESSAGE_FAILED, stage, channel, error=str(exc), retryable=False)
+        claims.append(claim_id, tenant_id, failed)
+        logger.warning("message rejected for good", claim_id=claim_id, channel=str(channel), error=str(exc))
+        return "failed"
+    sent = _event(
+        clock,
+        EventType.MESSAGE_SENT,
+        stage,
+        channel,
+        to=message.to,
+        subject=message.subject,
+        provider_id=provider_id,
+        balance=_balance_shown(claim, stage),
+    )
+    claims.complete_delivery(claim_id, tenant_id, stage.name, channel, provider_id, sent)
+    count("MessagesSent", channel=str(channel))
+    return "sent"
+
+
+def _event(clock: VirtualClock, kind: EventType, stage: Stage, channel: Channel, **data: object) -> Event:
+    return Event(kind, clock.now(), {"stage": stage.name, "channel": str(channel), **data})
+
+
+def _balance_shown(claim: Claim, stage: Stage) -> int:
+    charges = charges_for(claim, stage)
+    return claim.ledger.balance + charges.fee_total + charges.interest_total
+
+
+def _message(
+    claim: Claim, tenant: Tenant, stage: Stage, channel: Channel, clock: VirtualClock, links: ContactLinks
+) -> OutboundMessage:
+    context = message_context(claim, tenant, stage, channel, clock, links)
+    to = {Channel.EMAIL: claim.debtor.email, Channel.SMS: claim.debtor.phone, Channel.CALL: claim.debtor.phone}
+    if channel == Channel.LETTER:
+        pdf = render_letter_pdf(context)
+        title = {"de": "Letzte Mahnung"}.get(context.language, "Final notice")
+        return _outbound(claim, stage, channel, claim.debtor.name, title, f"PDF letter, {len(pdf)} bytes", tenant, pdf)
+    rendered = render_message(context)
+    return OutboundMessage(
+        claim_id=claim.claim_id,
+        tenant_id=claim.tenant_id,
+        stage=stage.name,
+        channel=channel,
+        to=to[channel],
+        subject=rendered.subject,
+        body=rendered.body,
+        language=context.language,
+        html=rendered.html,
+        ssml=rendered.ssml,
+        sender=tenant.name,
+    )
+
+
+def _outbound(
+    claim: Claim, stage: Stage, channel: Channel, to: str, subject: str, body: str, tenant: Tenant, pdf: bytes
+) -> OutboundMessage:
+    return OutboundMessage(
+        claim_id=claim.claim_id,
+        tenant_id=claim.tenant_id,
+        stage=stage.name,
+        channel=channel,
+        to=to,
+        subject=subject,
+        body=body,
+        language=claim.debtor.language,
+        attachment=pdf,
+        sender=tenant.name,
+    )
+
+
+def message_context(
+    claim: Claim, tenant: Tenant, stage: Stage, channel: Channel, clock: VirtualClock, links: ContactLinks
+) -> MessageContext:
+    """What the debtor is shown: the ledger including the charges this stage adds."""
+    language = claim.debtor.language if claim.debtor.language in ("de", "en") else "en"
+    charges: StageCharges = charges_for(claim, stage)
+    ledger = claim.ledger.with_charges(charges.fee_total, charges.interest_total)
+    handover = next((s for s in claim.stages if s.hands_over), None)
+    return MessageContext(
+        language=language,
+        channel=channel,
+        tone=tone_for(stage, claim.segment),
+        stage=stage.name,
+        segment=claim.segment,
+        today=clock.today(),
+        creditor_name=tenant.name,
+        creditor_address=tenant.address,
+        creditor_email=tenant.support_email,
+        debtor_name=claim.debtor.name,
+        external_id=claim.external_id,
+        description=claim.description,
+        due_date=claim.due_date,
+        principal=ledger.money(ledger.principal),
+        fees=ledger.money(ledger.fees),
+        interest=ledger.money(ledger.interest),
+        paid=ledger.money(ledger.paid),
+        balance=ledger.money(ledger.balance),
+        payment_reference=claim.payment_reference,
+        pay_url=pay_url(links.base_url, links.pay_secret, claim.claim_id),
+        fee_lines=tuple(FeeLine(_FEE_REASONS[c.kind][language], ledger.money(c.amount)) for c in charges.fees),
+        interest_periods=charges.interest,
+        handover_date=(claim.schedule_anchor + timedelta(days=handover.offset_days)).date() if handover else None,
+    )

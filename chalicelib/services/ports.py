@@ -1,0 +1,118 @@
+"""Ports: what the services need from the outside world. Adapters implement them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from chalicelib.domain.claim import Claim
+    from chalicelib.domain.events import Event
+    from chalicelib.domain.ladder import Channel
+    from chalicelib.domain.tenant import Tenant
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One message to one debtor on one channel, fully rendered."""
+
+    claim_id: str
+    tenant_id: str
+    stage: str
+    channel: Channel
+    to: str  # email address, E.164 phone number, or postal name for letters
+    subject: str
+    body: str  # plain text; for calls the text that is spoken
+    language: str
+    html: str | None = None  # email only
+    ssml: str | None = None  # calls only
+    attachment: bytes | None = None  # letters: the PDF
+    sender: str | None = None  # the tenant's name, shown as the sender
+
+
+class MessageSender(Protocol):
+    def send(self, message: OutboundMessage) -> str:
+        """Deliver the message and return the provider's message id (or the letter's storage key).
+
+        Raises TransientError when retrying may help (throttling, 5xx, timeouts) and
+        PermanentDeliveryError when it will not (invalid address, opted out).
+        """
+        ...
+
+
+class AgencyClient(Protocol):
+    def hand_over(self, payload: dict[str, Any]) -> str:
+        """POST the claim with its full history to the agency; return the agency's reference."""
+        ...
+
+
+class WorkflowClient(Protocol):
+    def start(self, claim_id: str, tenant_id: str) -> str:
+        """Start the claim's execution (named after the claim); starting twice is harmless."""
+        ...
+
+    def notify(self, task_token: str, event: dict[str, Any]) -> bool:
+        """Resume a waiting execution; False if the token is no longer waiting."""
+        ...
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Claim]
+    cursor: str | None
+
+
+@dataclass(frozen=True)
+class PaymentRecord:
+    payment_key: str  # provider + provider's event/payment id: the idempotency key for money
+    amount: int
+    currency: str
+    provider: str
+    reference: str | None = None
+    paid_at: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class TenantRepository(Protocol):
+    def get(self, tenant_id: str) -> Tenant: ...
+    def by_api_key_hash(self, key_hash: str) -> Tenant | None: ...
+    def save(self, tenant: Tenant) -> None: ...
+    def add_api_key(self, tenant_id: str, key_hash: str) -> None: ...
+
+
+class ClaimRepository(Protocol):
+    def add(self, claim: Claim, pay_token_hash: str, idempotency: tuple[str, str] | None, event: Event) -> Claim:
+        """Store a new claim with its unique keys; DuplicateClaimError carries the existing id."""
+        ...
+
+    def get(self, claim_id: str, tenant_id: str | None = None) -> Claim: ...
+    def find_by_idempotency_key(self, tenant_id: str, key: str) -> tuple[str, str] | None: ...
+    def page(self, tenant_id: str, status: str | None, cursor: str | None, limit: int) -> Page: ...
+    def update(self, claim: Claim, events: list[Event]) -> Claim:
+        """Write the claim if its version is unchanged (ConflictError otherwise) with its events."""
+        ...
+
+    def apply_payment(self, claim: Claim, payment: PaymentRecord, events: list[Event]) -> Claim:
+        """Record the payment once (AlreadyDoneError on a repeat) and update the claim atomically."""
+        ...
+
+    def set_task_token(self, claim_id: str, token: str) -> None:
+        """Store the waiting execution's token while the claim is still open (ClaimClosedError)."""
+        ...
+
+    def reserve_delivery(self, claim_id: str, stage: str, channel: str) -> None:
+        """Claim the right to send this stage on this channel.
+
+        One conditional transaction: the claim must still be contactable and no delivery may
+        exist for the same stage and channel. Raises ClaimClosedError or AlreadyDoneError.
+        """
+        ...
+
+    def complete_delivery(
+        self, claim_id: str, tenant_id: str, stage: str, channel: str, provider_id: str, event: Event
+    ) -> None: ...
+    def release_delivery(self, claim_id: str, tenant_id: str, stage: str, channel: str, event: Event) -> None: ...
+    def events(self, claim_id: str) -> list[Event]: ...
+    def append(self, claim_id: str, tenant_id: str, event: Event) -> None: ...
+    def find_by_external_id(self, tenant_id: str, external_id: str) -> str | None: ...
+    def payments(self, claim_id: str) -> list[dict[str, Any]]: ...

@@ -1,0 +1,120 @@
+"""The steps of the dunning state machine that decide and record: plan, wait, complete a stage."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.charges import charges_for
+from chalicelib.domain.claim import Claim, Status
+from chalicelib.domain.decisions import Action, plan_next_step
+from chalicelib.domain.errors import ClaimClosedError
+from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.ladder import Channel
+from chalicelib.observability import logger
+from chalicelib.services.retries import on_conflict
+
+if TYPE_CHECKING:
+    from chalicelib.domain.clock import VirtualClock
+    from chalicelib.services.ports import ClaimRepository, WorkflowClient
+
+# While an agreement or dispute holds the ladder, look again after this many strategy days
+# even if no event arrives (an event normally ends the wait much earlier).
+HOLD_RECHECK_DAYS = 1.0
+_STATE_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.CALL, Channel.LETTER, Channel.AGENCY)
+
+
+def plan(claim_id: str, tenant_id: str, claims: ClaimRepository, clock: VirtualClock) -> dict[str, Any]:
+    """The execution's next move, shaped for the state machine's Choice states."""
+    claim = claims.get(claim_id, tenant_id)
+    decision = plan_next_step(claim, clock.now())
+    result: dict[str, Any] = {
+        "action": str(decision.action),
+        "reason": decision.reason,
+        "stage": None,
+        "stage_index": None,
+        "tone": None,
+        "wait_seconds": 0,
+        "send_at": None,
+        "channels": dict.fromkeys(map(str, _STATE_CHANNELS), False),
+    }
+    if decision.action == Action.HOLD:
+        result["wait_seconds"] = max(1, round(clock.day_seconds * HOLD_RECHECK_DAYS))
+    if decision.action == Action.CONTACT and decision.stage is not None and decision.send_at is not None:
+        result.update(
+            stage=decision.stage.name,
+            stage_index=decision.stage_index,
+            tone=str(decision.tone),
+            wait_seconds=clock.wait_seconds_until(decision.send_at),
+            send_at=decision.send_at.isoformat(),
+        )
+        for channel in decision.channels:
+            if channel in _STATE_CHANNELS:
+                result["channels"][str(channel)] = True
+    logger.info("planned next step", claim_id=claim_id, plan=result)
+    return {"claim_id": claim_id, "tenant_id": tenant_id, "plan": result}
+
+
+def register_wait(
+    claim_id: str, tenant_id: str, task_token: str, claims: ClaimRepository, workflow: WorkflowClient
+) -> None:
+    """Store the token so payments and cancellations can interrupt the wait.
+
+    If the claim closed between planning and now, nobody would ever resume the wait with the
+    stored token, so the execution is resumed here with the event that closed it.
+    """
+    try:
+        claims.set_task_token(claim_id, task_token)
+    except ClaimClosedError:
+        claim = claims.get(claim_id, tenant_id)
+        event_type = "paid" if claim.status == Status.PAID else str(claim.status)
+        workflow.notify(task_token, {"type": event_type})
+
+
+def complete_stage(claim_id: str, tenant_id: str, stage_index: int, claims: ClaimRepository, clock: VirtualClock) -> str:
+    """Book the stage's charges and move the claim on; a retry of a completed stage changes nothing."""
+
+    def attempt() -> str:
+        claim = claims.get(claim_id, tenant_id)
+        if claim.next_stage_index != stage_index or claim.closed:
+            return "unchanged"
+        updated, events = _advance(claim, clock)
+        claims.update(updated, events)
+        return "completed"
+
+    return on_conflict(attempt)
+
+
+def _advance(claim: Claim, clock: VirtualClock) -> tuple[Claim, list[Event]]:
+    now = clock.now()
+    stage = claim.stages[claim.next_stage_index]
+    charges = charges_for(claim, stage)
+    events: list[Event] = []
+    updated = replace(claim, stage=stage.name, next_stage_index=claim.next_stage_index + 1)
+    if claim.status == Status.OPEN:
+        updated = updated.transition(Status.DUNNING)
+    if charges.fee_total or charges.interest_total:
+        updated = replace(updated, ledger=updated.ledger.with_charges(charges.fee_total, charges.interest_total))
+        events.append(
+            Event(
+                EventType.CHARGES_ADDED,
+                now,
+                {
+                    "stage": stage.name,
+                    "fees": [{"kind": c.kind, "amount": c.amount} for c in charges.fees],
+                    "interest": [
+                        {
+                            "from": p.start.isoformat(),
+                            "to": p.end.isoformat(),
+                            "percent": str(p.percent) if p.percent is not None else None,
+                            "days": p.days,
+                            "amount": p.amount,
+                        }
+                        for p in charges.interest
+                    ],
+                    "balance": updated.ledger.balance,
+                },
+            )
+        )
+    events.append(Event(EventType.STAGE_ESCALATED, now, {"stage": stage.name, "index": claim.next_stage_index}))
+    return updated, events

@@ -1,0 +1,104 @@
+"""Lambda functions the dunning state machine calls, one per state; names from chalicelib.resources."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+from chalice import Blueprint
+
+from chalicelib.bootstrap import container
+from chalicelib.domain.ladder import Channel
+from chalicelib.observability import logger, metrics, tracer
+from chalicelib.services import workflow
+from chalicelib.services.contact import send_contact
+from chalicelib.services.handover import hand_over as hand_over_claim
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+bp = Blueprint(__name__)
+
+
+def task(handler: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any], Any], Any]:
+    """Logging with the claim's ids on every line, tracing and metrics flushing for one task."""
+
+    @functools.wraps(handler)
+    @metrics.log_metrics
+    @tracer.capture_lambda_handler(capture_response=False)
+    def wrapper(event: dict[str, Any], context: Any) -> Any:
+        logger.append_keys(claim_id=event.get("claim_id"), tenant_id=event.get("tenant_id"), task=handler.__name__)
+        return handler(event)
+
+    return wrapper
+
+
+@bp.lambda_function(name="plan_next_step")
+@task
+def plan_next_step(event: dict[str, Any]) -> dict[str, Any]:
+    app = container()
+    return workflow.plan(event["claim_id"], event["tenant_id"], app.claims, app.clock)
+
+
+@bp.lambda_function(name="await_event")
+@task
+def await_event(event: dict[str, Any]) -> dict[str, str]:
+    app = container()
+    workflow.register_wait(event["claim_id"], event["tenant_id"], event["task_token"], app.claims, app.workflow)
+    return {"status": "waiting"}
+
+
+def _send(event: dict[str, Any], channel: Channel) -> dict[str, str]:
+    app = container()
+    status = send_contact(
+        event["claim_id"],
+        event["tenant_id"],
+        int(event["stage_index"]),
+        channel,
+        app.claims,
+        app.tenants,
+        app.senders,
+        app.clock,
+        app.links,
+    )
+    return {"channel": str(channel), "status": status}
+
+
+@bp.lambda_function(name="send_email")
+@task
+def send_email(event: dict[str, Any]) -> dict[str, str]:
+    return _send(event, Channel.EMAIL)
+
+
+@bp.lambda_function(name="send_sms")
+@task
+def send_sms(event: dict[str, Any]) -> dict[str, str]:
+    return _send(event, Channel.SMS)
+
+
+@bp.lambda_function(name="place_call")
+@task
+def place_call(event: dict[str, Any]) -> dict[str, str]:
+    return _send(event, Channel.CALL)
+
+
+@bp.lambda_function(name="send_letter")
+@task
+def send_letter(event: dict[str, Any]) -> dict[str, str]:
+    return _send(event, Channel.LETTER)
+
+
+@bp.lambda_function(name="complete_stage")
+@task
+def complete_stage(event: dict[str, Any]) -> dict[str, str]:
+    app = container()
+    status = workflow.complete_stage(event["claim_id"], event["tenant_id"], int(event["stage_index"]), app.claims, app.clock)
+    return {"status": status}
+
+
+@bp.lambda_function(name="hand_over")
+@task
+def hand_over(event: dict[str, Any]) -> dict[str, str]:
+    app = container()
+    status = hand_over_claim(event["claim_id"], event["tenant_id"], app.claims, app.tenants, app.agency, app.clock)
+    return {"status": status}

@@ -1,0 +1,1 @@
+"""Deployment (cdk) and the embedded local AWS (local)."""

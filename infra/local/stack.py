@@ -1,0 +1,117 @@
+"""LocalStack-in-a-process: moto server, resources, demo tenants and the Chalice API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import requests
+from moto.server import ThreadedMotoServer
+
+from chalicelib.asl import PROJECT_ROOT
+from chalicelib.resources import APP_NAME, Names
+from infra.local import lambdas
+from infra.local.provision import provision
+from infra.local.seed import seed
+
+REGION = "eu-central-1"
+ACCOUNT = "123456789012"  # moto's default account
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def chalice_stage_environment(stage: str = "local") -> dict[str, str]:
+    """Chalice's local server ignores .chalice/config.json's variables; apply them from there (one source)."""
+    config = json.loads((PROJECT_ROOT / ".chalice" / "config.json").read_text())
+    return {**config.get("environment_variables", {}), **config["stages"][stage].get("environment_variables", {})}
+
+
+class LocalStack:
+    def __init__(self, port: int = 8000, day_seconds: float = 86400.0, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.port = port or free_port()
+        self.moto_port = free_port()
+        self.day_seconds = day_seconds
+        self.api_keys: dict[str, str] = {}
+        self._moto: ThreadedMotoServer | None = None
+        self._api_thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def moto_url(self) -> str:
+        return f"http://127.0.0.1:{self.moto_port}"
+
+    def environment(self) -> dict[str, str]:
+        return {
+            **chalice_stage_environment("local"),
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ENDPOINT_URL": self.moto_url,
+            "MOTO_PORT": str(self.moto_port),  # moto's ASL interpreter calls Lambda and DynamoDB here
+            "MAHNWERK_ACCOUNT": ACCOUNT,
+            "DAY_SECONDS": str(self.day_seconds),
+            "CLOCK_EPOCH": datetime.now(UTC).isoformat(),
+            "PUBLIC_BASE_URL": self.url,
+            "AGENCY_URL": f"{self.url}/_local/agency/claims",
+        }
+
+    def start(self) -> LocalStack:
+        os.environ.update(self.environment())
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
+        self._moto.start()
+        requests.post(
+            f"{self.moto_url}/moto-api/config",
+            json={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}},
+            timeout=10,
+        ).raise_for_status()
+        lambdas.install()
+        from chalicelib import bootstrap
+
+        app = bootstrap.reset()
+        provision(boto3.session.Session(region_name=REGION), Names("local", REGION, ACCOUNT), app.settings.sender_email)
+        self.api_keys = seed(app.tenants)
+        self._serve_api()
+        return self
+
+    def _serve_api(self) -> None:
+        from chalice.config import Config
+        from chalice.local import create_local_server
+
+        import app as chalice_app
+
+        config = Config.create(
+            chalice_stage="local", app_name=APP_NAME, chalice_app=chalice_app.app, project_dir=str(PROJECT_ROOT)
+        )
+        server = create_local_server(chalice_app.app, config, self.host, self.port)
+        self._api_thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)
+        self._api_thread.start()
+
+    def stop(self) -> None:
+        if self._moto is not None:
+            self._moto.stop()
+
+    def wait(self) -> None:
+        if self._api_thread is not None:
+            self._api_thread.join()
+
+    def summary(self) -> dict[str, Any]:
+        return {"api": self.url, "moto": self.moto_url, "api_keys": self.api_keys, "day_seconds": self.day_seconds}
+
+
+def project_path(*parts: str) -> Path:
+    return PROJECT_ROOT.joinpath(*parts)
