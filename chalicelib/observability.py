@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics, Tracer, single_metric
 from aws_lambda_powertools.metrics import MetricUnit
 
 SERVICE = "mahnwerk"
@@ -13,7 +13,8 @@ os.environ.setdefault("POWERTOOLS_SERVICE_NAME", SERVICE)
 
 logger = Logger(service=SERVICE)
 tracer = Tracer(service=SERVICE, disabled=os.environ.get("MAHNWERK_STAGE", "local") == "local")
-metrics = Metrics(namespace="Mahnwerk", service=SERVICE)
+NAMESPACE = "Mahnwerk"
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 __all__ = ["MetricUnit", "count", "logger", "metrics", "tracer"]
 
@@ -21,7 +22,7 @@ __all__ = ["MetricUnit", "count", "logger", "metrics", "tracer"]
 def count(name: str, value: int = 1, **dimensions: str) -> None:
     """Add one EMF metric; dimensions go on a single-metric entry so they do not leak to others."""
     if dimensions:
-        with metrics.single_metric(name=name, unit=MetricUnit.Count, value=value) as metric:
+        with single_metric(name=name, unit=MetricUnit.Count, value=value, namespace=NAMESPACE) as metric:
             for key, dim in dimensions.items():
                 metric.add_dimension(name=key, value=dim)
     else:

@@ -111,7 +111,7 @@ def render_message(ctx: MessageContext) -> RenderedMessage:
     if ctx.channel == Channel.CALL:
         ssml = _squash(_env().get_template(f"{d.language}/call.ssml.j2").render(context))
         # Parsing proves the SSML well-formed before a voice service rejects it; its text is the transcript.
-        spoken = _squash(" ".join(ET.fromstring(ssml).itertext()))
+        spoken = _squash("".join(ET.fromstring(ssml).itertext()))
         # The link is written, not spoken: a 43-character token read aloud helps no one.
         body = f"{spoken}\n\n{d.labels['pay_link']}: {ctx.pay_url}"
         return RenderedMessage(subject=f"Call: {d.texts['title']}", body=body, ssml=ssml)

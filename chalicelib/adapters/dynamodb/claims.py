@@ -6,6 +6,7 @@ import base64
 import json
 from typing import TYPE_CHECKING, Any
 
+from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
@@ -49,6 +50,14 @@ def new_event_id() -> str:
 
 
 class DynamoClaimRepository:
+    def __init__(self, connection: Connection | None = None) -> None:
+        self._connection = connection
+
+    def _transaction(self) -> TransactWrite:
+        if self._connection is None:
+            self._connection = Connection(region=ClaimModel.Meta.region)
+        return TransactWrite(connection=self._connection)
+
     def add(self, claim: Claim, pay_token_hash: str, idempotency: tuple[str, str] | None, event: Event) -> Claim:
         unique = [
             LookupModel(keys.external_id(claim.tenant_id, claim.external_id), target=claim.claim_id),
@@ -62,7 +71,7 @@ class DynamoClaimRepository:
             )
         item = claim_to_model(claim)
         try:
-            with TransactWrite() as tx:
+            with self._transaction() as tx:
                 for lookup in unique:
                     tx.save(lookup, condition=LookupModel.key.does_not_exist())
                 tx.save(item, condition=ClaimModel.claim_id.does_not_exist())
@@ -120,7 +129,7 @@ class DynamoClaimRepository:
     def update(self, claim: Claim, events: list[Event]) -> Claim:
         item = claim_to_model(claim)
         try:
-            with TransactWrite() as tx:
+            with self._transaction() as tx:
                 tx.save(item)
                 for event in events:
                     tx.save(event_to_model(claim.claim_id, claim.tenant_id, event, new_event_id()))
@@ -142,7 +151,7 @@ class DynamoClaimRepository:
             data=payment.data,
         )
         try:
-            with TransactWrite() as tx:
+            with self._transaction() as tx:
                 tx.save(record, condition=PaymentModel.payment_key.does_not_exist())
                 tx.save(item)
                 for event in events:
@@ -169,7 +178,7 @@ class DynamoClaimRepository:
         claim_still_contactable = ClaimModel.status.is_in(*_CONTACTABLE)
         not_sent_before = DeliveryModel.delivery_key.does_not_exist()
         try:
-            with TransactWrite() as tx:
+            with self._transaction() as tx:
                 tx.condition_check(ClaimModel, claim_id, condition=claim_still_contactable)
                 tx.save(
                     DeliveryModel(claim_id, keys.delivery(stage, channel), state="reserved"),
@@ -188,13 +197,13 @@ class DynamoClaimRepository:
         self, claim_id: str, tenant_id: str, stage: str, channel: str, provider_id: str, event: Event
     ) -> None:
         item = DeliveryModel(claim_id, keys.delivery(stage, channel), state="sent", provider_id=provider_id)
-        with TransactWrite() as tx:
+        with self._transaction() as tx:
             tx.save(item)
             tx.save(event_to_model(claim_id, tenant_id, event, new_event_id()))
 
     def release_delivery(self, claim_id: str, tenant_id: str, stage: str, channel: str, event: Event) -> None:
         """The provider said no before sending: free the slot so a retry may send."""
-        with TransactWrite() as tx:
+        with self._transaction() as tx:
             tx.delete(DeliveryModel(claim_id, keys.delivery(stage, channel)))
             tx.save(event_to_model(claim_id, tenant_id, event, new_event_id()))
 

@@ -1,0 +1,113 @@
+"""The workflow tier: the real ASL executed by moto's interpreter, Lambdas dispatched in-process."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from chalice.test import Client
+from moto import mock_aws
+
+from chalicelib import bootstrap
+from chalicelib.resources import Names
+from infra.local import lambdas
+from infra.local.provision import provision
+from infra.local.seed import seed
+from tests.factories import claim_request
+from tests.fakes import FakeAgency
+
+DAY_SECONDS = 0.1  # the 31-day ladder runs in about 4 real seconds (waits are whole seconds)
+REGION = "eu-central-1"
+ACCOUNT = "123456789012"
+
+
+@dataclass
+class Harness:
+    client: Client
+    app: bootstrap.Container
+    dispatcher: lambdas.Dispatcher
+    agency: FakeAgency
+    keys: dict[str, str]
+
+    def headers(self, tenant: str = "demo") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys[tenant]}", "Content-Type": "application/json"}
+
+    def post(self, path: str, body: dict[str, Any], tenant: str = "demo", **headers: str) -> Any:
+        return self.client.http.post(path, headers={**self.headers(tenant), **headers}, body=json.dumps(body))
+
+    def get(self, path: str, tenant: str = "demo") -> Any:
+        return self.client.http.get(path, headers=self.headers(tenant))
+
+    def create_claim(self, **overrides: Any) -> dict[str, Any]:
+        response = self.post("/v1/claims", claim_request(**overrides))
+        assert response.status_code == 201, response.body
+        return dict(response.json_body)
+
+    def execution(self, claim_id: str) -> dict[str, Any]:
+        arn = self.app.settings.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{claim_id}"
+        return dict(boto3.client("stepfunctions").describe_execution(executionArn=arn))
+
+    def history(self, claim_id: str) -> list[dict[str, Any]]:
+        arn = self.execution(claim_id)["executionArn"]
+        return list(boto3.client("stepfunctions").get_execution_history(executionArn=arn, maxResults=1000)["events"])
+
+    def entered_states(self, claim_id: str) -> list[str]:
+        return [e["stateEnteredEventDetails"]["name"] for e in self.history(claim_id) if "stateEnteredEventDetails" in e]
+
+    def wait_until_finished(self, claim_id: str, timeout: float = 30.0) -> str:
+        return wait_for(lambda: _finished(self.execution(claim_id)["status"]), timeout)
+
+    def outbox(self, claim_id: str) -> list[dict[str, Any]]:
+        return self.app.outbox.list(claim_id)
+
+    def claim(self, claim_id: str, tenant: str = "demo") -> dict[str, Any]:
+        return dict(self.get(f"/v1/claims/{claim_id}", tenant).json_body)
+
+
+def _finished(status: str) -> str | None:
+    return status if status != "RUNNING" else None
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 30.0, interval: float = 0.1) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+@pytest.fixture
+def harness(monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
+    monkeypatch.setenv("DAY_SECONDS", str(DAY_SECONDS))
+    monkeypatch.setenv("CLOCK_EPOCH", datetime.now(UTC).isoformat())
+    monkeypatch.setenv("MAHNWERK_ACCOUNT", ACCOUNT)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    config = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+    with mock_aws(config=config):  # type: ignore[arg-type]
+        dispatcher = lambdas.install()
+        agency = FakeAgency()
+        app = bootstrap.reset({"agency": agency})
+        provision(boto3.session.Session(region_name=REGION), Names("local", REGION, ACCOUNT), app.settings.sender_email)
+        keys = seed(app.tenants)
+        import app as chalice_app
+
+        with Client(chalice_app.app, stage_name="local") as client:
+            yield Harness(client, app, dispatcher, agency, keys)
+        dispatcher.before_invoke.clear()
+        _drain(app)
+
+
+def _drain(app: bootstrap.Container) -> None:
+    """Stop executions still running so their threads do not outlive the mock."""
+    sfn = boto3.client("stepfunctions")
+    for execution in sfn.list_executions(stateMachineArn=app.settings.state_machine_arn)["executions"]:
+        if execution["status"] == "RUNNING":
+            sfn.stop_execution(executionArn=execution["executionArn"])

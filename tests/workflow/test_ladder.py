@@ -1,0 +1,52 @@
+"""The default ladder executed by the real state machine: order of channels, hand-over, stop on payment."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.workflow.conftest import Harness, wait_for
+
+pytestmark = pytest.mark.workflow
+
+
+def test_unpaid_claim_climbs_every_channel_in_order_and_is_handed_over(harness: Harness) -> None:
+    # GIVEN a consumer claim due today that is never paid
+    claim = harness.create_claim()
+
+    # WHEN the execution runs the whole ladder
+    assert harness.wait_until_finished(claim["id"]) == "SUCCEEDED"
+
+    # THEN (too late for a pre-due nudge) the debtor got reminder email, SMS, call, final notice email and letter, in that order
+    sent = [(m["stage"], m["channel"]) for m in harness.outbox(claim["id"])]
+    assert sent == [
+        ("reminder", "email"),
+        ("sms", "sms"),
+        ("call", "call"),
+        ("final_notice", "email"),
+        ("final_notice", "letter"),
+    ]
+    # AND the agency holds the claim with its history, and the claim says so
+    assert [p["claim"]["id"] for p in harness.agency.received] == [claim["id"]]
+    view = harness.claim(claim["id"])
+    assert view["status"] == "handed_over"
+    types = [e["type"] for e in view["timeline"]]
+    assert types[0] == "claim.created"
+    assert types[-1] == "claim.handed_over"
+    assert types.count("message.sent") == 5
+    # AND the console shows a state per channel
+    states = harness.entered_states(claim["id"])
+    for state in ("Send Email", "Send SMS", "Place Call", "Send Letter", "Hand Over To Agency"):
+        assert state in states
+
+
+def test_payment_after_first_reminder_stops_all_further_messages(harness: Harness) -> None:
+    claim = harness.create_claim(debtor={"customer_since": "2019-05-01"})  # reliable: no pre-due nudge
+    wait_for(lambda: harness.outbox(claim["id"]))
+
+    response = harness.post(f"/v1/claims/{claim['id']}/payments", {"amount": claim["balance"], "reference": "bank-1"})
+
+    assert response.status_code == 201
+    assert response.json_body["status"] == "paid"
+    assert harness.wait_until_finished(claim["id"], timeout=10) == "SUCCEEDED"
+    assert [m["stage"] for m in harness.outbox(claim["id"])] == ["reminder"]
+    assert "Claim Paid" in harness.entered_states(claim["id"])
