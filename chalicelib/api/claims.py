@@ -6,7 +6,7 @@ from chalice import Blueprint, Response
 from ulid import ULID
 
 from chalicelib.api.problems import problem_responses
-from chalicelib.api.requests import body_of, header, tenant_of
+from chalicelib.api.requests import ANY_BODY, body_of, header, tenant_of
 from chalicelib.api.schemas import CancelIn, ClaimIn, PaymentIn
 from chalicelib.api.views import claim_view
 from chalicelib.bootstrap import container
@@ -20,7 +20,7 @@ bp = Blueprint(__name__)
 MAX_PAGE = 100
 
 
-@bp.route("/v1/claims", methods=["POST"])
+@bp.route("/v1/claims", methods=["POST"], content_types=ANY_BODY)
 @problem_responses
 def create_claim() -> Response:
     request = bp.current_request
@@ -67,7 +67,7 @@ def get_claim(claim_id: str) -> dict[str, object]:
     return claim_view(claim, app, events)
 
 
-@bp.route("/v1/claims/{claim_id}/payments", methods=["POST"])
+@bp.route("/v1/claims/{claim_id}/payments", methods=["POST"], content_types=ANY_BODY)
 @problem_responses
 def add_payment(claim_id: str) -> Response:
     request = bp.current_request
@@ -89,7 +89,7 @@ def add_payment(claim_id: str) -> Response:
     return Response(body=claim_view(outcome.claim, app), status_code=200 if outcome.duplicate else 201)
 
 
-@bp.route("/v1/claims/{claim_id}/cancel", methods=["POST"])
+@bp.route("/v1/claims/{claim_id}/cancel", methods=["POST"], content_types=ANY_BODY)
 @problem_responses
 def cancel_claim(claim_id: str) -> dict[str, object]:
     request = bp.current_request

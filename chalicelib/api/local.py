@@ -12,7 +12,7 @@ from chalicelib.adapters.agency import signature
 from chalicelib.adapters.agency.sandbox_store import inbox
 from chalicelib.adapters.payments import sandbox
 from chalicelib.api.problems import problem_responses
-from chalicelib.api.requests import body_of
+from chalicelib.api.requests import ANY_BODY, body_of
 from chalicelib.api.schemas import SandboxPaymentIn
 from chalicelib.bootstrap import container
 
@@ -32,7 +32,7 @@ def clock() -> dict[str, object]:
     return {"now": now.isoformat(), "today": now.date().isoformat(), "day_seconds": app.settings.day_seconds}
 
 
-@bp.route("/_local/sandbox/payments", methods=["POST"])
+@bp.route("/_local/sandbox/payments", methods=["POST"], content_types=ANY_BODY)
 @problem_responses
 def sandbox_payment() -> Response:
     """The sandbox PSP completed a checkout: it signs and delivers its webhook over HTTP, like a real PSP."""
@@ -54,7 +54,7 @@ def sandbox_payment() -> Response:
     )
 
 
-@bp.route("/_local/agency/claims", methods=["POST"])
+@bp.route("/_local/agency/claims", methods=["POST"], content_types=ANY_BODY)
 def agency_receive() -> Response:
     request = bp.current_request
     raw = request.raw_body or b""

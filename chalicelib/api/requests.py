@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from chalicelib.domain.tenant import Tenant
 
 MAX_BODY_BYTES = 64 * 1024
+# Every POST accepts these so a wrong Content-Type gets our problem+json, not Chalice's bare 415.
+ANY_BODY = ["application/json", "text/plain", "application/x-www-form-urlencoded", "application/octet-stream"]
 M = TypeVar("M", bound=BaseModel)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.api.problems import problem_responses
-from chalicelib.api.requests import MAX_BODY_BYTES
+from chalicelib.api.requests import ANY_BODY, MAX_BODY_BYTES
 from chalicelib.bootstrap import container
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.services.webhooks import handle_payment_webhook
@@ -13,7 +13,7 @@ from chalicelib.services.webhooks import handle_payment_webhook
 bp = Blueprint(__name__)
 
 
-@bp.route("/v1/webhooks/{tenant_id}/{provider}", methods=["POST"])
+@bp.route("/v1/webhooks/{tenant_id}/{provider}", methods=["POST"], content_types=ANY_BODY)
 @problem_responses
 def receive_webhook(tenant_id: str, provider: str) -> Response:
     request = bp.current_request

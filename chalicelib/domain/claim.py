@@ -79,6 +79,7 @@ class Claim:
     status: Status = Status.OPEN
     stage: str | None = None  # the last stage reached
     next_stage_index: int = 0
+    stage_completed_at: datetime | None = None  # when the last stage ran: the next keeps its spacing
     description: str | None = None
     pay_url: str | None = None
     execution_arn: str | None = None

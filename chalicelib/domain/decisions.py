@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from chalicelib.domain.claim import Claim
 from chalicelib.domain.contact_policy import next_allowed, reachable_channels
 from chalicelib.domain.ladder import Channel, Stage, Tone
+from chalicelib.domain.schedule import stage_due_at
 from chalicelib.domain.segmentation import Segment
 
 
@@ -47,7 +48,7 @@ def plan_next_step(claim: Claim, now: datetime, has_push_endpoint: bool = False)
         return Plan(Action.FINISH, reason="ladder exhausted")
     stage = claim.stages[claim.next_stage_index]
     channels = reachable_channels(stage.channels, claim.debtor, has_push_endpoint)
-    due = max(now, claim.schedule_anchor + timedelta(days=stage.offset_days))
+    due = max(now, stage_due_at(claim.stages, claim.next_stage_index, claim.schedule_anchor, claim.stage_completed_at))
     send_at = max((next_allowed(due, c, claim.debtor.country) for c in channels), default=due)
     return Plan(
         Action.CONTACT,

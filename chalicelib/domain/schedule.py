@@ -29,6 +29,19 @@ class Schedule:
         return self.anchor + timedelta(days=stage.offset_days)
 
 
+def stage_due_at(stages: tuple[Stage, ...], index: int, anchor: datetime, previous_done: datetime | None) -> datetime:
+    """The ladder's date, but never closer to the previous stage than the ladder's spacing.
+
+    A stage that ran late (quiet hours, a holiday, an outage) pushes the next one by as much,
+    so the debtor always has the full time between two messages; the anchor itself never moves.
+    """
+    due = anchor + timedelta(days=stages[index].offset_days)
+    if index > 0 and previous_done is not None:
+        gap = timedelta(days=stages[index].offset_days - stages[index - 1].offset_days)
+        due = max(due, previous_done + gap)
+    return due
+
+
 def applicable_stages(ladder: Ladder, segment: Segment, due_date: date, created_at: datetime) -> tuple[Stage, ...]:
     """Stages for this debtor; a pre-due nudge that could only arrive after the due date is dropped."""
     due = start_of(due_date)

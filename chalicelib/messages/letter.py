@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, datetime, time
+from typing import TYPE_CHECKING
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
 
-from chalicelib.messages.context import MessageContext
 from chalicelib.messages.render import Draft, draft
+
+if TYPE_CHECKING:
+    from chalicelib.messages.context import MessageContext
 
 # Font choice: fpdf2's core Helvetica, no font file. A Lambda has no system fonts and no pip package we ship
 # carries a TTF, so a DejaVu file would be one more thing to vendor. fpdf2 writes core fonts with
@@ -21,6 +24,8 @@ _LEFT, _RIGHT, _TOP = 25.0, 20.0, 20.0
 _WIDTH = 210.0 - _LEFT - _RIGHT
 _LINE = 4.5
 _INFO_X = 120.0  # the information block right of the address field
+# Letters NFKD cannot split into base letter plus accent; common in Polish, Croatian and Turkish names.
+_UNDECOMPOSABLE = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "ħ": "h", "Ħ": "H"})
 _MUTED = (90, 90, 90)
 _BLACK = (0, 0, 0)
 
@@ -49,8 +54,10 @@ class _LetterPdf(FPDF):
 def render_letter_pdf(ctx: MessageContext) -> bytes:
     """The letter a debtor may show a lawyer or an agency later: every charge on its own line, with its reason."""
     d = draft(ctx)
-    pdf = _LetterPdf(imprint=f"{ctx.creditor_name} · {d.values['creditor_address_line']} · {ctx.creditor_email}",
-                     page_label=d.labels["page"])
+    pdf = _LetterPdf(
+        imprint=f"{ctx.creditor_name} · {d.values['creditor_address_line']} · {ctx.creditor_email}",
+        page_label=d.labels["page"],
+    )
     # Fixed from the letter's own date, so the same claim on the same day gives the same bytes.
     pdf.set_creation_date(datetime.combine(ctx.today, time(), tzinfo=UTC))
     pdf.set_title(d.texts["subject"])
@@ -161,7 +168,7 @@ def _printable(text: str) -> str:
     try:
         text.encode(_ENCODING)
     except UnicodeEncodeError:
-        return "".join(_transliterate(char) for char in text)
+        return "".join(_transliterate(char) for char in text.translate(_UNDECOMPOSABLE))
     return text
 
 

@@ -6,7 +6,6 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,8 @@ from chalicelib.domain.segmentation import Segment
 from chalicelib.messages.context import MessageContext, RenderedMessage
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from chalicelib.domain.interest import InterestPeriod
 
 # Babel locale and date style per language with a wording file: de "24.12.2026", en "24 December 2026".
@@ -47,6 +48,8 @@ _PARTS = (
 )
 # Babel puts no-break spaces between amount and currency; outside GSM-7 they would turn an SMS into UCS-2.
 _NO_BREAK_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
+# Template line breaks and indentation are layout, not content; the no-break spaces inside amounts are content.
+_LAYOUT_WHITESPACE = re.compile(r"[ \t\r\n]+")
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,9 @@ def _values(ctx: MessageContext, language: str) -> dict[str, Any]:
     }
 
 
-def _rows(ctx: MessageContext, language: str, values: dict[str, Any], labels: dict[str, str], wording: Any) -> tuple[Row, ...]:
+def _rows(
+    ctx: MessageContext, language: str, values: dict[str, Any], labels: dict[str, str], wording: Any
+) -> tuple[Row, ...]:
     """Only the balance when nothing was added or paid; otherwise every component on its own line, as the law asks."""
     balance = Row(labels["balance"], values["balance"], total=True)
     if not (values["has_fees"] or values["has_interest"] or values["has_paid"]):
@@ -201,7 +206,7 @@ def _date(day: date, language: str) -> str:
 
 
 def _squash(text: str) -> str:
-    return " ".join(text.split())
+    return _LAYOUT_WHITESPACE.sub(" ", text).strip()
 
 
 def _tidy_lines(text: str) -> str:

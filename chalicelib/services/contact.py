@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.charges import StageCharges, charges_for
@@ -107,12 +107,13 @@ def _message(
     claim: Claim, tenant: Tenant, stage: Stage, channel: Channel, clock: VirtualClock, links: ContactLinks
 ) -> OutboundMessage:
     context = message_context(claim, tenant, stage, channel, clock, links)
-    to = {Channel.EMAIL: claim.debtor.email, Channel.SMS: claim.debtor.phone, Channel.CALL: claim.debtor.phone}
-    if channel == Channel.LETTER:
-        pdf = render_letter_pdf(context)
-        title = {"de": "Letzte Mahnung"}.get(context.language, "Final notice")
-        return _outbound(claim, stage, channel, claim.debtor.name, title, f"PDF letter, {len(pdf)} bytes", tenant, pdf)
     rendered = render_message(context)
+    to = {
+        Channel.EMAIL: claim.debtor.email,
+        Channel.SMS: claim.debtor.phone,
+        Channel.CALL: claim.debtor.phone,
+        Channel.LETTER: claim.debtor.name,
+    }
     return OutboundMessage(
         claim_id=claim.claim_id,
         tenant_id=claim.tenant_id,
@@ -124,25 +125,15 @@ def _message(
         language=context.language,
         html=rendered.html,
         ssml=rendered.ssml,
+        attachment=render_letter_pdf(context) if channel == Channel.LETTER else None,
         sender=tenant.name,
     )
 
 
-def _outbound(
-    claim: Claim, stage: Stage, channel: Channel, to: str, subject: str, body: str, tenant: Tenant, pdf: bytes
-) -> OutboundMessage:
-    return OutboundMessage(
-        claim_id=claim.claim_id,
-        tenant_id=claim.tenant_id,
-        stage=stage.name,
-        channel=channel,
-        to=to,
-        subject=subject,
-        body=body,
-        language=claim.debtor.language,
-        attachment=pdf,
-        sender=tenant.name,
-    )
+def _handover_date(claim: Claim, stage: Stage, handover: Stage, clock: VirtualClock) -> date:
+    """As the planner will schedule it: the ladder's date, or the full spacing after this message."""
+    by_ladder = claim.schedule_anchor + timedelta(days=handover.offset_days)
+    return max(by_ladder, clock.now() + timedelta(days=handover.offset_days - stage.offset_days)).date()
 
 
 def message_context(
@@ -176,5 +167,5 @@ def message_context(
         pay_url=pay_url(links.base_url, links.pay_secret, claim.claim_id),
         fee_lines=tuple(FeeLine(_FEE_REASONS[c.kind][language], ledger.money(c.amount)) for c in charges.fees),
         interest_periods=charges.interest,
-        handover_date=(claim.schedule_anchor + timedelta(days=handover.offset_days)).date() if handover else None,
+        handover_date=_handover_date(claim, stage, handover, clock) if handover else None,
     )

@@ -90,7 +90,7 @@ def _advance(claim: Claim, clock: VirtualClock) -> tuple[Claim, list[Event]]:
     stage = claim.stages[claim.next_stage_index]
     charges = charges_for(claim, stage)
     events: list[Event] = []
-    updated = replace(claim, stage=stage.name, next_stage_index=claim.next_stage_index + 1)
+    updated = replace(claim, stage=stage.name, next_stage_index=claim.next_stage_index + 1, stage_completed_at=now)
     if claim.status == Status.OPEN:
         updated = updated.transition(Status.DUNNING)
     if charges.fee_total or charges.interest_total:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import threading
@@ -72,6 +73,7 @@ class LocalStack:
 
     def start(self) -> LocalStack:
         os.environ.update(self.environment())
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._moto.start()
         requests.post(
@@ -90,7 +92,7 @@ class LocalStack:
 
     def _serve_api(self) -> None:
         from chalice.config import Config
-        from chalice.local import create_local_server
+        from chalice.local import ChaliceRequestHandler, create_local_server
 
         import app as chalice_app
 
@@ -98,6 +100,8 @@ class LocalStack:
             chalice_stage="local", app_name=APP_NAME, chalice_app=chalice_app.app, project_dir=str(PROJECT_ROOT)
         )
         server = create_local_server(chalice_app.app, config, self.host, self.port)
+        # One line per request on stderr drowns the demo's progress; the API's own logs remain.
+        ChaliceRequestHandler.log_message = lambda *_args, **_kwargs: None  # type: ignore[method-assign]
         self._api_thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)
         self._api_thread.start()
 

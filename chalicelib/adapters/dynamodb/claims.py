@@ -89,9 +89,9 @@ class DynamoClaimRepository:
         try:
             item = ClaimModel.get(claim_id, consistent_read=True)
         except DoesNotExist as exc:
-            raise ClaimNotFoundError(claim_id) from exc
+            raise ClaimNotFoundError(f"no claim {claim_id}") from exc
         if tenant_id is not None and item.tenant_id != tenant_id:
-            raise ClaimNotFoundError(claim_id)  # another tenant's claim does not exist for this one
+            raise ClaimNotFoundError(f"no claim {claim_id}")  # another tenant's claim does not exist for this one
         return claim_from_model(item)
 
     def find_by_idempotency_key(self, tenant_id: str, key: str) -> tuple[str, str] | None:

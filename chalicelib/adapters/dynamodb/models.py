@@ -88,6 +88,7 @@ class ClaimModel(Model):
     status_claim = UnicodeAttribute()
     stage = UnicodeAttribute(null=True)
     next_stage_index = NumberAttribute(default=0)
+    stage_completed_at = UTCDateTimeAttribute(null=True)
     segment = UnicodeAttribute()
     stages = JSONAttribute()
     schedule_anchor = UTCDateTimeAttribute()

@@ -1,0 +1,178 @@
+"""`make demo`: a dozen claims through the whole ladder on the embedded local AWS, in compressed time.
+
+Everything goes over HTTP exactly as a merchant, a PSP and an operator would use it: claims are
+handed over with the demo tenant's API key, payments arrive as signed sandbox-PSP webhooks or
+through the merchant API, and progress is read from the claims API and the local outbox.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import requests
+
+from infra.local.stack import LocalStack
+
+DAY_SECONDS = float(os.environ.get("DEMO_DAY_SECONDS", "1.0"))
+TIMEOUT_SECONDS = 150
+OPEN_STATUSES = {"open", "dunning", "promised", "instalments", "disputed"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    external_id: str
+    name: str
+    email: str
+    phone: str
+    language: str
+    kind: str
+    country: str
+    amount: int
+    due_in_days: int  # relative to the virtual today; negative: overdue when handed over
+    customer_since: str | None = None
+    pay_after: str | None = None  # pay once this stage's message went out
+    pay_share: float = 1.0  # 1.0 pays in full
+    pay_via: str = "psp"  # "psp": signed sandbox webhook; "merchant": POST /v1/claims/{id}/payments
+    cancel_after: str | None = None
+
+
+SCENARIOS = (
+    Scenario("SO-1001", "Erika Mustermann", "erika@example.de", "+4915112345678", "de", "consumer", "DE", 4999, 5,
+             pay_after="pre_due_reminder"),
+    Scenario("SO-1002", "Jonas Becker", "jonas@example.de", "+4917612345678", "de", "consumer", "DE", 12900, 0,
+             customer_since="2018-03-01", pay_after="reminder"),
+    Scenario("SO-1003", "Emily Clarke", "emily@example.co.uk", "+447911123456", "en", "consumer", "GB", 7450, 0,
+             customer_since="2016-09-12", pay_after="sms", pay_via="merchant"),
+    Scenario("SO-1004", "Lukas Hoffmann", "lukas@example.de", "+4915223456789", "de", "consumer", "DE", 25900, 2,
+             pay_after="sms", pay_share=0.4),
+    Scenario("SO-1005", "Oliver Brown", "oliver@example.co.uk", "+447700123456", "en", "consumer", "GB", 3900, 3,
+             pay_after="call"),
+    Scenario("SO-1006", "Müller Bau GmbH", "buchhaltung@mueller-bau.example", "+4930123456", "de", "business", "DE",
+             189000, 0, pay_after="final_notice"),
+    Scenario("SO-1007", "Acme Supplies Ltd", "accounts@acme.example", "+442071234567", "en", "business", "GB",
+             64000, 0, pay_after="call", pay_via="merchant"),
+    Scenario("SO-1008", "Sophie Wagner", "sophie@example.de", "+4916012345678", "de", "consumer", "DE", 8990, -40),
+    Scenario("SO-1009", "Hannah Schulz", "hannah@example.de", "+4915901234567", "de", "consumer", "DE", 15500, 1,
+             customer_since="2021-01-15", cancel_after="reminder"),
+    Scenario("SO-1010", "James Wilson", "james@example.com", "+447800123456", "en", "consumer", "GB", 21000, 0,
+             pay_after="final_notice", pay_share=1.1),
+    Scenario("SO-1011", "Fischer & Söhne KG", "rechnung@fischer.example", "+498912345678", "de", "business", "DE",
+             98000, 4, pay_after="reminder"),
+    Scenario("SO-1012", "Mia Weber", "mia@example.de", "+4917198765432", "de", "consumer", "DE", 6400, 0),
+)
+
+
+class Demo:
+    def __init__(self, stack: LocalStack) -> None:
+        self.base = stack.url
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {stack.api_keys['demo']}"
+        self.claims: dict[str, dict[str, Any]] = {}  # external id → claim
+        self.acted: set[str] = set()
+
+    def today(self) -> date:
+        return date.fromisoformat(self.session.get(f"{self.base}/_local/clock", timeout=10).json()["today"])
+
+    def hand_over_claims(self) -> None:
+        today = self.today()
+        for s in SCENARIOS:
+            debtor = {"name": s.name, "email": s.email, "phone": s.phone, "language": s.language, "kind": s.kind,
+                      "country": s.country, "customer_since": s.customer_since}
+            body = {"external_id": s.external_id, "debtor": {k: v for k, v in debtor.items() if v is not None},
+                    "amount": s.amount, "currency": "EUR", "due_date": (today + timedelta(days=s.due_in_days)).isoformat(),
+                    "description": f"Online order {s.external_id}"}
+            response = self.session.post(f"{self.base}/v1/claims", json=body, timeout=10)
+            response.raise_for_status()
+            self.claims[s.external_id] = response.json()
+        print(f"Handed over {len(self.claims)} claims to Mahnwerk (virtual today {today}).\n")
+
+    def run(self) -> None:
+        started = time.monotonic()
+        while time.monotonic() - started < TIMEOUT_SECONDS:
+            outbox = self.session.get(f"{self.base}/_local/outbox", timeout=10).json()["items"]
+            self.react(outbox)
+            views = {ext: self.claim(c["id"]) for ext, c in self.claims.items()}
+            statuses = [v["status"] for v in views.values()]
+            print(f"  t={time.monotonic() - started:5.1f}s  virtual {self.today()}  messages sent {len(outbox):3d}  "
+                  + "  ".join(f"{st} {statuses.count(st)}" for st in sorted(set(statuses))), flush=True)
+            if all(st not in OPEN_STATUSES for st in statuses):
+                return
+            time.sleep(1.0)
+        raise SystemExit("the demo did not finish in time")
+
+    def react(self, outbox: list[dict[str, Any]]) -> None:
+        """Debtors pay (or merchants cancel) once the scenario's stage reached them."""
+        reached = {(m["claim_id"], m["stage"]) for m in outbox}
+        for s in SCENARIOS:
+            claim = self.claims[s.external_id]
+            trigger = s.pay_after or s.cancel_after
+            if s.external_id in self.acted or trigger is None or (claim["id"], trigger) not in reached:
+                continue
+            self.acted.add(s.external_id)
+            if s.cancel_after:
+                self.session.post(f"{self.base}/v1/claims/{claim['id']}/cancel", json={"reason": "goods returned"},
+                                  timeout=10).raise_for_status()
+                print(f"  ↳ {s.external_id}: merchant cancelled after the {trigger} (goods returned)")
+                continue
+            amount = round(self.claim(claim["id"])["balance"] * s.pay_share)
+            if s.pay_via == "psp":
+                r = self.session.post(f"{self.base}/_local/sandbox/payments", json={"claim_id": claim["id"], "amount": amount},
+                                      timeout=10)
+            else:
+                r = self.session.post(f"{self.base}/v1/claims/{claim['id']}/payments",
+                                      json={"amount": amount, "reference": f"bank-{s.external_id}"}, timeout=10)
+            r.raise_for_status()
+            print(f"  ↳ {s.external_id}: {s.name} paid {amount / 100:.2f} EUR after the {trigger} ({s.pay_via})")
+
+    def claim(self, claim_id: str) -> dict[str, Any]:
+        return dict(self.session.get(f"{self.base}/v1/claims/{claim_id}", timeout=10).json())
+
+    def report(self) -> None:
+        print("\nClaims")
+        header = f"{'claim':8} {'debtor':20} {'segment':9} {'lang':4} {'stages reached':58} {'channels':26} {'outcome':12} {'recovered':>22}"
+        print(header)
+        print("-" * len(header))
+        for ext, c in self.claims.items():
+            view = self.claim(c["id"])
+            sent = [e for e in view["timeline"] if e["type"] == "message.sent"]
+            stages = list(dict.fromkeys(e["stage"] for e in sent))
+            if view["status"] == "handed_over":
+                stages.append("agency")
+            channels = list(dict.fromkeys(e["channel"] for e in sent))
+            recovered = f"{view['paid'] / 100:,.2f} EUR" + (" (overpaid)" if view["overpaid"] else "")
+            print(f"{ext:8} {view['debtor']['name'][:20]:20} {view['segment']:9} {view['debtor']['language']:4} "
+                  f"{' > '.join(stages)[:58]:58} {', '.join(channels)[:26]:26} {view['status']:12} {recovered:>22}")
+        outbox = self.session.get(f"{self.base}/_local/outbox", timeout=10).json()["items"]
+        by_id = {c["id"]: ext for ext, c in self.claims.items()}
+        print(f"\nOutbox ({len(outbox)} messages)")
+        for m in outbox:
+            print(f"  {m['sent_at'][:16]}  {by_id.get(m['claim_id'], '?'):8} {m['stage']:17} {m['channel']:6} "
+                  f"{m['to'][:32]:32} {m['subject'][:60]}")
+        agency = self.session.get(f"{self.base}/_local/agency/claims", timeout=10).json()["items"]
+        print(f"\nAgency sandbox received {len(agency)} claim(s): "
+              + ", ".join(f"{p['claim']['external_id']} ({p['claim']['balance'] / 100:.2f} EUR)" for p in agency))
+        sample = next((m for m in outbox if m["stage"] == "final_notice" and m["channel"] == "email"), None)
+        if sample:
+            print(f"\nA final notice as the debtor reads it ({by_id.get(sample['claim_id'])}):\n")
+            print("  " + sample["body"].replace("\n", "\n  "))
+
+
+def main() -> int:
+    print(f"Starting the embedded local AWS (one strategy day = {DAY_SECONDS} s) …")
+    stack = LocalStack(port=0, day_seconds=DAY_SECONDS).start()
+    print(f"API at {stack.url}, demo key {stack.api_keys['demo']}\n")
+    demo = Demo(stack)
+    demo.hand_over_claims()
+    demo.run()
+    demo.report()
+    stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
