@@ -21,3 +21,5 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
+
+from tests.harness import harness  # noqa: E402,F401 - the shared fixture of the moto-backed tiers

@@ -34,7 +34,7 @@ def make_debtor(**overrides: Any) -> Debtor:
     return Debtor(**fields)
 
 
-def make_claim(stage: str = "reminder", **overrides: Any) -> Claim:
+def make_claim(next_stage: str = "reminder", **overrides: Any) -> Claim:
     fields: dict[str, Any] = {
         "claim_id": "01JCLAIM000000000000000000",
         "tenant_id": "tenant-a",
@@ -48,7 +48,7 @@ def make_claim(stage: str = "reminder", **overrides: Any) -> Claim:
         "payment_reference": "RF31DYZB89MNPF",
         "created_at": datetime(2026, 10, 20, 9, 30, tzinfo=UTC),
         "status": Status.DUNNING,
-        "next_stage_index": INDEX[stage],
+        "next_stage_index": INDEX[next_stage],
     }
     fields.update(overrides)
     return Claim(**fields)
@@ -201,3 +201,12 @@ def test_a_partial_payment_keeps_the_next_stage_date() -> None:
     assert plan_partly_paid.action == Action.CONTACT
     assert plan_partly_paid.stage_index == INDEX["sms"]
     assert plan_partly_paid.send_at == plan_unpaid.send_at == stage_time("sms")
+
+
+def test_a_stage_sent_late_pushes_the_next_stage_by_the_same_delay() -> None:
+    # GIVEN the reminder (due Thu 5 Nov) only went out on Mon 9 Nov at 10:00 UTC
+    claim = make_claim("sms", stage="reminder", stage_completed_at=datetime(2026, 11, 9, 10, 0, tzinfo=UTC))
+    # WHEN
+    plan = plan_next_step(claim, EARLY)
+    # THEN the SMS comes 7 days after it, not on its ladder date of Thu 12 Nov
+    assert plan.send_at == datetime(2026, 11, 16, 10, 0, tzinfo=UTC)

@@ -11,6 +11,7 @@ import pytest
 
 from chalicelib.domain.charges import B2B_FLAT_FEE_EUR, Charge, charges_for, default_begins
 from chalicelib.domain.claim import Claim, Debtor, DebtorKind, Status
+from chalicelib.domain.decisions import plan_next_step
 from chalicelib.domain.interest import InterestPeriod, RatePeriod, base_rates, default_interest
 from chalicelib.domain.ladder import DEFAULT_LADDER, Channel, Ladder, Stage, Tone
 from chalicelib.domain.ledger import Ledger
@@ -221,3 +222,21 @@ def test_a_fee_on_an_earlier_stage_does_not_cancel_the_interest_of_the_final_not
     charges = charges_for(after_sms, ladder.stages[2])
     # THEN its interest is still charged
     assert charges.interest_total > 0
+
+
+@pytest.mark.xfail(
+    reason="chalicelib/domain/charges.py:43 default_begins counts from the reminder's ladder date "
+    "(anchor + offset), not from when it could be sent: a reminder due on a Sunday goes out on Monday "
+    "(contact policy), yet default and interest already start that Monday, one day before the law allows",
+    strict=True,
+)
+def test_default_never_begins_before_the_day_after_the_reminder_is_actually_sent() -> None:
+    # GIVEN due Thu 5 Nov 2026: the reminder (due + 3) falls on Sunday 8 Nov
+    claim = make_claim(
+        due_date=date(2026, 11, 5), schedule_anchor=datetime(2026, 11, 5, tzinfo=UTC), next_stage_index=1
+    )
+    reminder_sent = plan_next_step(claim, datetime(2026, 11, 1, tzinfo=UTC)).send_at
+    assert reminder_sent is not None
+    assert reminder_sent.date() == date(2026, 11, 9), "the contact policy moves it to Monday"
+    # THEN default begins the day after that at the earliest
+    assert default_begins(claim) > reminder_sent.date()

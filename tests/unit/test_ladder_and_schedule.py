@@ -10,7 +10,7 @@ import pytest
 from chalicelib.domain.claim import Debtor, DebtorKind
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.ladder import DEFAULT_LADDER, Channel, Ladder, Stage, Tone
-from chalicelib.domain.schedule import Schedule, anchor_for, applicable_stages, start_of
+from chalicelib.domain.schedule import Schedule, anchor_for, applicable_stages, stage_due_at, start_of
 from chalicelib.domain.segmentation import Segment, segment_of
 
 pytestmark = pytest.mark.unit
@@ -24,9 +24,7 @@ def debtor(kind: DebtorKind = DebtorKind.CONSUMER, customer_since: date | None =
 
 
 def stage_row(name: str, offset_days: int, **overrides: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {"name": name, "offset_days": offset_days, "channels": ["email"], "tone": "friendly", "fee": 0}
-    row.update(overrides)
-    return row
+    return {"name": name, "offset_days": offset_days, "channels": ["email"], "tone": "friendly", "fee": 0, **overrides}
 
 
 def names(stages: tuple[Stage, ...]) -> list[str]:
@@ -249,3 +247,27 @@ def test_a_claim_that_arrives_on_the_day_of_its_first_stage_keeps_the_due_date_a
     stages = applicable_stages(DEFAULT_LADDER, Segment.RELIABLE, DUE, created)
     # THEN
     assert anchor_for(DUE, stages[0], created) == start_of(DUE)
+
+
+# --- spacing after a late stage -----------------------------------------------------------------
+
+ANCHOR = start_of(DUE)
+SMS = 2  # index of the SMS stage in the default ladder (reminder + 3, SMS + 10)
+
+
+def test_the_next_stage_is_due_on_its_ladder_date_when_the_previous_ran_on_time() -> None:
+    reminder_done = ANCHOR + timedelta(days=3)
+    assert stage_due_at(DEFAULT_LADDER.stages, SMS, ANCHOR, reminder_done) == ANCHOR + timedelta(days=10)
+
+
+def test_a_stage_that_ran_late_pushes_the_next_by_as_much() -> None:
+    # GIVEN the reminder (due + 3) only went out on due + 5, at 09:00
+    reminder_done = ANCHOR + timedelta(days=5, hours=9)
+    # THEN the SMS keeps the ladder's 7 days of spacing after it
+    assert stage_due_at(DEFAULT_LADDER.stages, SMS, ANCHOR, reminder_done) == reminder_done + timedelta(days=7)
+
+
+def test_the_first_stage_is_due_on_its_ladder_date_whatever_ran_before() -> None:
+    late = ANCHOR + timedelta(days=30)
+    assert stage_due_at(DEFAULT_LADDER.stages, 0, ANCHOR, late) == ANCHOR - timedelta(days=3)
+    assert stage_due_at(DEFAULT_LADDER.stages, SMS, ANCHOR, None) == ANCHOR + timedelta(days=10)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.workflow.conftest import Harness, wait_for
+from tests.harness import Harness, wait_for
 
 pytestmark = pytest.mark.workflow
 
