@@ -1,0 +1,79 @@
+"""Operator CLI: `python -m chalicelib.cli tenant create --id acme --name "Acme GmbH"`.
+
+Works against real AWS (the stage's tables, default credentials) or the local stack
+(`--endpoint-url` = the moto URL `make up` prints, `--stage local`). The API key and the
+webhook secrets are printed once and never stored in clear.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+
+from chalicelib.domain.errors import InvalidInputError
+from chalicelib.domain.tenant import Tenant
+
+PROVIDERS = ("sandbox", "stripe", "shopify", "woocommerce", "shopware", "generic")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    os.environ["MAHNWERK_STAGE"] = args.stage
+    if args.endpoint_url:
+        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
+    from chalicelib import bootstrap
+    from chalicelib.services.tenants import create_tenant
+
+    app = bootstrap.reset()
+    tenant = Tenant(
+        tenant_id=args.id,
+        name=args.name,
+        address=args.address,
+        support_email=args.support_email,
+        default_language=args.language,
+        webhook_secrets={p: f"whsec_{secrets.token_urlsafe(24)}" for p in PROVIDERS},
+    )
+    if _exists(app, args.id):
+        sys.stderr.write(f"tenant '{args.id}' exists already\n")
+        return 1
+    try:
+        key = create_tenant(tenant, app.tenants)
+    except InvalidInputError as exc:
+        sys.stderr.write(f"{exc.field}: {exc.message}\n")
+        return 2
+    result = {"tenant_id": tenant.tenant_id, "api_key": key, "webhook_secrets": tenant.webhook_secrets}
+    sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    sys.stderr.write("Store the API key and secrets now: they are not shown again.\n")
+    return 0
+
+
+def _exists(app: object, tenant_id: str) -> bool:
+    from chalicelib.domain.errors import TenantNotFoundError
+
+    try:
+        app.tenants.get(tenant_id)  # type: ignore[attr-defined]
+    except TenantNotFoundError:
+        return False
+    return True
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.cli", description="Mahnwerk operator commands")
+    commands = parser.add_subparsers(dest="command", required=True)
+    tenant = commands.add_parser("tenant", help="manage tenants").add_subparsers(dest="action", required=True)
+    create = tenant.add_parser("create", help="create a tenant and print its API key once")
+    create.add_argument("--id", required=True, help="tenant id: lower-case letters, digits, dashes")
+    create.add_argument("--name", required=True, help="the merchant's name, shown to debtors")
+    create.add_argument("--address", default="", help="legal address (imprint, agency hand-over)")
+    create.add_argument("--support-email", default="", help="where debtors' questions go")
+    create.add_argument("--language", default="de", help="default language of messages")
+    create.add_argument("--stage", default=os.environ.get("MAHNWERK_STAGE", "dev"), help="local, dev or prod")
+    create.add_argument("--endpoint-url", default=None, help="AWS endpoint, e.g. the local stack's moto URL")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

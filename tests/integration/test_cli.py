@@ -1,0 +1,28 @@
+"""The operator CLI creates a tenant whose key then works against the API."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chalicelib import cli
+from tests.harness import Harness
+
+pytestmark = pytest.mark.integration
+
+
+def test_tenant_create_prints_a_key_once_that_authenticates(harness: Harness, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["tenant", "create", "--id", "acme", "--name", "Acme GmbH", "--stage", "local"]) == 0
+    created = json.loads(capsys.readouterr().out)
+
+    response = harness.client.http.get("/v1/claims", headers={"Authorization": f"Bearer {created['api_key']}"})
+
+    assert response.status_code == 200
+    assert created["webhook_secrets"]["sandbox"].startswith("whsec_")
+    assert cli.main(["tenant", "create", "--id", "acme", "--name", "Again", "--stage", "local"]) == 1
+
+
+def test_tenant_create_refuses_an_invalid_id(harness: Harness, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["tenant", "create", "--id", "Not Valid!", "--name", "X", "--stage", "local"]) == 2
+    assert "tenant_id" in capsys.readouterr().err
