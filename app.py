@@ -6,10 +6,10 @@ import os
 
 from chalice import Chalice
 
+from chalicelib import workflow_tasks
 from chalicelib.api import claims, webhooks
 from chalicelib.observability import metrics
 from chalicelib.resources import APP_NAME
-from chalicelib import workflow_tasks
 
 app = Chalice(app_name=APP_NAME)
 app.register_blueprint(claims.bp)
@@ -24,7 +24,7 @@ if os.environ.get("MAHNWERK_STAGE") == "local":
 
 
 @app.middleware("http")
-def flush_metrics(event, get_response):  # type: ignore[no-untyped-def]
+def flush_metrics(event, get_response):
     """API requests are not Lambda-handler decorated, so their EMF metrics are flushed here."""
     try:
         return get_response(event)

@@ -92,7 +92,9 @@ def send_letter(event: dict[str, Any]) -> dict[str, str]:
 @task
 def complete_stage(event: dict[str, Any]) -> dict[str, str]:
     app = container()
-    status = workflow.complete_stage(event["claim_id"], event["tenant_id"], int(event["stage_index"]), app.claims, app.clock)
+    status = workflow.complete_stage(
+        event["claim_id"], event["tenant_id"], int(event["stage_index"]), app.claims, app.clock
+    )
     return {"status": status}
 
 

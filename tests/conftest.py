@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 
-
 # Before anything imports boto3 or the app: never reach real AWS from a test.
 os.environ.update(
     {

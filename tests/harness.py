@@ -5,10 +5,9 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -22,6 +21,9 @@ from infra.local.provision import provision
 from infra.local.seed import seed
 from tests.factories import claim_request
 from tests.fakes import FakeAgency
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 DAY_SECONDS = 0.1  # the 31-day ladder runs in about 4 real seconds (waits are whole seconds)
 REGION = "eu-central-1"
@@ -59,7 +61,9 @@ class Harness:
         return list(boto3.client("stepfunctions").get_execution_history(executionArn=arn, maxResults=1000)["events"])
 
     def entered_states(self, claim_id: str) -> list[str]:
-        return [e["stateEnteredEventDetails"]["name"] for e in self.history(claim_id) if "stateEnteredEventDetails" in e]
+        return [
+            e["stateEnteredEventDetails"]["name"] for e in self.history(claim_id) if "stateEnteredEventDetails" in e
+        ]
 
     def wait_until_finished(self, claim_id: str, timeout: float = 30.0) -> str:
         return wait_for(lambda: _finished(self.execution(claim_id)["status"]), timeout)
@@ -92,7 +96,7 @@ def harness(monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
     monkeypatch.setenv("MAHNWERK_ACCOUNT", ACCOUNT)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     config = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
-    with mock_aws(config=config):  # type: ignore[arg-type]
+    with mock_aws(config=config):  # type: ignore[call-overload]
         dispatcher = lambdas.install()
         agency = FakeAgency()
         app = bootstrap.reset({"agency": agency})

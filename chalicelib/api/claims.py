@@ -6,7 +6,7 @@ from chalice import Blueprint, Response
 from ulid import ULID
 
 from chalicelib.api.problems import problem_responses
-from chalicelib.api.requests import ANY_BODY, body_of, header, tenant_of
+from chalicelib.api.requests import ANY_BODY, body_of, header, query, raw_body, tenant_of
 from chalicelib.api.schemas import CancelIn, ClaimIn, PaymentIn
 from chalicelib.api.views import claim_view
 from chalicelib.bootstrap import container
@@ -51,10 +51,10 @@ def create_claim() -> Response:
 def list_claims() -> dict[str, object]:
     request = bp.current_request
     tenant = tenant_of(request)
-    params = request.query_params or {}
-    limit = _limit(params.get("limit"))
+    limit = _limit(query(request, "limit"))
     app = container()
-    page = claim_service.list_claims(tenant.tenant_id, params.get("status"), params.get("cursor"), limit, app.claims)
+    status, cursor = query(request, "status"), query(request, "cursor")
+    page = claim_service.list_claims(tenant.tenant_id, status, cursor, limit, app.claims)
     return {"items": [claim_view(c, app) for c in page.items], "next_cursor": page.cursor}
 
 
@@ -94,7 +94,7 @@ def add_payment(claim_id: str) -> Response:
 def cancel_claim(claim_id: str) -> dict[str, object]:
     request = bp.current_request
     tenant = tenant_of(request)
-    reason = body_of(request, CancelIn).reason if (request.raw_body or b"").strip() else None
+    reason = body_of(request, CancelIn).reason if raw_body(request).strip() else None
     app = container()
     claim = claim_service.cancel_claim(claim_id, tenant.tenant_id, reason, app.claims, app.workflow, app.clock)
     return claim_view(claim, app)

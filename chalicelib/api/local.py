@@ -12,7 +12,7 @@ from chalicelib.adapters.agency import signature
 from chalicelib.adapters.agency.sandbox_store import inbox
 from chalicelib.adapters.payments import sandbox
 from chalicelib.api.problems import problem_responses
-from chalicelib.api.requests import ANY_BODY, body_of
+from chalicelib.api.requests import ANY_BODY, body_of, headers_of, query, raw_body
 from chalicelib.api.schemas import SandboxPaymentIn
 from chalicelib.bootstrap import container
 
@@ -21,7 +21,7 @@ bp = Blueprint(__name__)
 
 @bp.route("/_local/outbox", methods=["GET"])
 def outbox() -> dict[str, object]:
-    claim_id = (bp.current_request.query_params or {}).get("claim_id")
+    claim_id = query(bp.current_request, "claim_id")
     return {"items": container().outbox.list(claim_id)}
 
 
@@ -57,9 +57,9 @@ def sandbox_payment() -> Response:
 @bp.route("/_local/agency/claims", methods=["POST"], content_types=ANY_BODY)
 def agency_receive() -> Response:
     request = bp.current_request
-    raw = request.raw_body or b""
+    raw = raw_body(request)
     try:
-        signature.verify(container().settings.agency_secret, dict(request.headers), raw, now=time.time())
+        signature.verify(container().settings.agency_secret, headers_of(request), raw, now=time.time())
     except Exception as exc:  # noqa: BLE001 - the sandbox answers every bad request like a real agency would
         return Response(body={"error": str(exc)}, status_code=401)
     reference, new = inbox.receive(json.loads(raw))
@@ -68,5 +68,5 @@ def agency_receive() -> Response:
 
 @bp.route("/_local/agency/claims", methods=["GET"])
 def agency_list() -> dict[str, object]:
-    claim_id = (bp.current_request.query_params or {}).get("claim_id")
+    claim_id = query(bp.current_request, "claim_id")
     return {"items": inbox.list(claim_id)}

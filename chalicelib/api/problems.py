@@ -34,7 +34,7 @@ class UnknownRouteError(NotFoundError):
 
 def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> Response:
     body = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail, **extra}
-    headers = {"Content-Type": "application/problem+json"}
+    headers: dict[str, str | list[str]] = {"Content-Type": "application/problem+json"}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if status == 503:
@@ -63,7 +63,7 @@ def problem_responses(view: Callable[..., Any]) -> Callable[..., Any]:
     """Turn every error a view can raise into a problem+json response; nothing leaks as a 500."""
 
     @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:  # noqa: PLR0911 - one return per kind of problem
         try:
             return view(*args, **kwargs)
         except ValidationError as exc:

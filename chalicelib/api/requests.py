@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -23,8 +23,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def tenant_of(request: Request) -> Tenant:
-    header = (request.headers or {}).get("authorization", "")
-    scheme, _, key = header.partition(" ")
+    scheme, _, key = (header(request, "Authorization") or "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise UnauthorizedError("send 'Authorization: Bearer <API key>'")
     tenant = authenticate(key.strip(), container().tenants)
@@ -34,7 +33,7 @@ def tenant_of(request: Request) -> Tenant:
 
 
 def body_of(request: Request, model: type[M]) -> M:
-    raw = request.raw_body or b""
+    raw = raw_body(request)
     if len(raw) > MAX_BODY_BYTES:
         raise InvalidInputError("body", f"larger than {MAX_BODY_BYTES} bytes")
     if not raw.strip():
@@ -43,5 +42,21 @@ def body_of(request: Request, model: type[M]) -> M:
 
 
 def header(request: Request, name: str) -> str | None:
-    value = (request.headers or {}).get(name.lower())
-    return value.strip() if value and value.strip() else None
+    value = headers_of(request).get(name.lower(), "")
+    return value.strip() or None
+
+
+def headers_of(request: Request) -> dict[str, str]:
+    """Lower-cased names, as HTTP/2 and API Gateway deliver them."""
+    return {str(k).lower(): str(v) for k, v in dict(request.headers or {}).items()}
+
+
+def raw_body(request: Request) -> bytes:
+    raw = request.raw_body or b""
+    return raw.encode() if isinstance(raw, str) else bytes(raw)
+
+
+def query(request: Request, name: str) -> str | None:
+    params: dict[str, Any] = dict(request.query_params or {})
+    value = params.get(name)
+    return str(value) if value is not None else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.api.problems import problem_responses
-from chalicelib.api.requests import ANY_BODY, MAX_BODY_BYTES
+from chalicelib.api.requests import ANY_BODY, MAX_BODY_BYTES, headers_of, raw_body
 from chalicelib.bootstrap import container
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.services.webhooks import handle_payment_webhook
@@ -17,12 +17,12 @@ bp = Blueprint(__name__)
 @problem_responses
 def receive_webhook(tenant_id: str, provider: str) -> Response:
     request = bp.current_request
-    body = request.raw_body or b""
+    body = raw_body(request)
     if len(body) > MAX_BODY_BYTES:
         raise InvalidInputError("body", f"larger than {MAX_BODY_BYTES} bytes")
     app = container()
     outcome = handle_payment_webhook(
-        tenant_id, provider, dict(request.headers), body, app.tenants, app.claims, app.workflow, app.clock
+        tenant_id, provider, headers_of(request), body, app.tenants, app.claims, app.workflow, app.clock
     )
     if outcome is None:
         return Response(body={"received": True, "applied": False}, status_code=200)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.claim import Claim, DebtorKind
 from chalicelib.domain.interest import InterestPeriod, default_interest
-from chalicelib.domain.ladder import Stage
+
+if TYPE_CHECKING:
+    from chalicelib.domain.ladder import Stage
 
 B2B_FLAT_FEE_EUR = 4000  # § 288(5) BGB: €40 once the business debtor is in default
 

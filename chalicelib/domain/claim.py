@@ -7,8 +7,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from chalicelib.domain.errors import IllegalTransitionError
-from chalicelib.domain.ledger import Ledger
 from chalicelib.domain.ladder import Stage
+from chalicelib.domain.ledger import Ledger
 from chalicelib.domain.segmentation import Segment
 
 

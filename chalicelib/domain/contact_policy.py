@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import holidays
 
-from chalicelib.domain.claim import Debtor
 from chalicelib.domain.ladder import Channel
+
+if TYPE_CHECKING:
+    from chalicelib.domain.claim import Debtor
 
 # A debtor's local time zone when nothing better is known: the country's main zone.
 _COUNTRY_ZONES = {
@@ -70,7 +73,9 @@ def next_allowed(at: datetime, channel: Channel, country: str, window: ContactWi
     return at
 
 
-def reachable_channels(channels: tuple[Channel, ...], debtor: Debtor, has_push_endpoint: bool = False) -> tuple[Channel, ...]:
+def reachable_channels(
+    channels: tuple[Channel, ...], debtor: Debtor, has_push_endpoint: bool = False
+) -> tuple[Channel, ...]:
     """Drop channels the debtor cannot be reached on or opted out of; the stage goes on with the rest."""
 
     def reachable(channel: Channel) -> bool:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from chalicelib.domain.claim import Claim
 from chalicelib.domain.contact_policy import next_allowed, reachable_channels
 from chalicelib.domain.ladder import Channel, Stage, Tone
 from chalicelib.domain.schedule import stage_due_at
 from chalicelib.domain.segmentation import Segment
+
+if TYPE_CHECKING:
+    from chalicelib.domain.claim import Claim
 
 
 class Action(StrEnum):

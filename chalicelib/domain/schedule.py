@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.ladder import Ladder, Stage
-from chalicelib.domain.segmentation import Segment
+
+if TYPE_CHECKING:
+    from chalicelib.domain.segmentation import Segment
 
 
 def start_of(day: date) -> datetime:

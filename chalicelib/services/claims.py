@@ -150,7 +150,12 @@ def list_claims(tenant_id: str, status: str | None, cursor: str | None, limit: i
 
 
 def cancel_claim(
-    claim_id: str, tenant_id: str, reason: str | None, claims: ClaimRepository, workflow: WorkflowClient, clock: VirtualClock
+    claim_id: str,
+    tenant_id: str,
+    reason: str | None,
+    claims: ClaimRepository,
+    workflow: WorkflowClient,
+    clock: VirtualClock,
 ) -> Claim:
     """A credit note or a return: the claim is void and dunning stops at once."""
 

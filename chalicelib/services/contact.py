@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.charges import StageCharges, charges_for
-from chalicelib.domain.claim import Claim
 from chalicelib.domain.decisions import tone_for
 from chalicelib.domain.errors import AlreadyDoneError, ClaimClosedError, PermanentDeliveryError, TransientError
 from chalicelib.domain.events import Event, EventType
@@ -22,6 +21,7 @@ from chalicelib.services.ports import OutboundMessage
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from chalicelib.domain.claim import Claim
     from chalicelib.domain.clock import VirtualClock
     from chalicelib.domain.tenant import Tenant
     from chalicelib.services.ports import ClaimRepository, MessageSender, TenantRepository

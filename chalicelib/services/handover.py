@@ -34,7 +34,9 @@ def hand_over(
         return "already_handed_over"
     if not claim.contactable:
         return "skipped"
-    payload = handover_payload(claim, tenants.get(tenant_id), claims.events(claim_id), claims.payments(claim_id), clock.now())
+    payload = handover_payload(
+        claim, tenants.get(tenant_id), claims.events(claim_id), claims.payments(claim_id), clock.now()
+    )
     try:
         reference = agency.hand_over(payload)  # TransientError propagates: the state machine retries
     except PermanentDeliveryError as exc:
@@ -46,7 +48,9 @@ def hand_over(
         if current.closed:
             return str(current.status)  # paid while we handed over: the agency is told by the payment event
         handed = replace(current.transition(Status.HANDED_OVER), stage="agency")
-        event = Event(EventType.CLAIM_HANDED_OVER, clock.now(), {"agency_reference": reference, "balance": current.ledger.balance})
+        event = Event(
+            EventType.CLAIM_HANDED_OVER, clock.now(), {"agency_reference": reference, "balance": current.ledger.balance}
+        )
         claims.update(handed, [event])
         return "handed_over"
 

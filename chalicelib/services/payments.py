@@ -84,6 +84,10 @@ def _apply(claim: Claim, payment: PaymentRecord, clock: VirtualClock) -> tuple[C
 def _tell_workflow(claim: Claim, workflow: WorkflowClient) -> None:
     if not claim.task_token:
         return
-    event = {"type": "paid"} if claim.status == Status.PAID else {"type": "partial_payment", "balance": claim.ledger.balance}
+    event = (
+        {"type": "paid"}
+        if claim.status == Status.PAID
+        else {"type": "partial_payment", "balance": claim.ledger.balance}
+    )
     if not workflow.notify(claim.task_token, event):
         logger.info("execution was not waiting; it will see the payment at its next step", claim_id=claim.claim_id)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from chalicelib.domain.claim import Claim
+from chalicelib.domain.ladder import Channel
+
 if TYPE_CHECKING:
-    from chalicelib.domain.claim import Claim
     from chalicelib.domain.events import Event
-    from chalicelib.domain.ladder import Channel
     from chalicelib.domain.tenant import Tenant
 
 

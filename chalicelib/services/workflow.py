@@ -71,7 +71,9 @@ def register_wait(
         workflow.notify(task_token, {"type": event_type})
 
 
-def complete_stage(claim_id: str, tenant_id: str, stage_index: int, claims: ClaimRepository, clock: VirtualClock) -> str:
+def complete_stage(
+    claim_id: str, tenant_id: str, stage_index: int, claims: ClaimRepository, clock: VirtualClock
+) -> str:
     """Book the stage's charges and move the claim on; a retry of a completed stage changes nothing."""
 
     def attempt() -> str:

@@ -42,27 +42,134 @@ class Scenario:
 
 
 SCENARIOS = (
-    Scenario("SO-1001", "Erika Mustermann", "erika@example.de", "+4915112345678", "de", "consumer", "DE", 4999, 5,
-             pay_after="pre_due_reminder"),
-    Scenario("SO-1002", "Jonas Becker", "jonas@example.de", "+4917612345678", "de", "consumer", "DE", 12900, 0,
-             customer_since="2018-03-01", pay_after="reminder"),
-    Scenario("SO-1003", "Emily Clarke", "emily@example.co.uk", "+447911123456", "en", "consumer", "GB", 7450, 0,
-             customer_since="2016-09-12", pay_after="sms", pay_via="merchant"),
-    Scenario("SO-1004", "Lukas Hoffmann", "lukas@example.de", "+4915223456789", "de", "consumer", "DE", 25900, 2,
-             pay_after="sms", pay_share=0.4),
-    Scenario("SO-1005", "Oliver Brown", "oliver@example.co.uk", "+447700123456", "en", "consumer", "GB", 3900, 3,
-             pay_after="call"),
-    Scenario("SO-1006", "Müller Bau GmbH", "buchhaltung@mueller-bau.example", "+4930123456", "de", "business", "DE",
-             189000, 0, pay_after="final_notice"),
-    Scenario("SO-1007", "Acme Supplies Ltd", "accounts@acme.example", "+442071234567", "en", "business", "GB",
-             64000, 0, pay_after="call", pay_via="merchant"),
+    Scenario(
+        "SO-1001",
+        "Erika Mustermann",
+        "erika@example.de",
+        "+4915112345678",
+        "de",
+        "consumer",
+        "DE",
+        4999,
+        5,
+        pay_after="pre_due_reminder",
+    ),
+    Scenario(
+        "SO-1002",
+        "Jonas Becker",
+        "jonas@example.de",
+        "+4917612345678",
+        "de",
+        "consumer",
+        "DE",
+        12900,
+        0,
+        customer_since="2018-03-01",
+        pay_after="reminder",
+    ),
+    Scenario(
+        "SO-1003",
+        "Emily Clarke",
+        "emily@example.co.uk",
+        "+447911123456",
+        "en",
+        "consumer",
+        "GB",
+        7450,
+        0,
+        customer_since="2016-09-12",
+        pay_after="sms",
+        pay_via="merchant",
+    ),
+    Scenario(
+        "SO-1004",
+        "Lukas Hoffmann",
+        "lukas@example.de",
+        "+4915223456789",
+        "de",
+        "consumer",
+        "DE",
+        25900,
+        2,
+        pay_after="sms",
+        pay_share=0.4,
+    ),
+    Scenario(
+        "SO-1005",
+        "Oliver Brown",
+        "oliver@example.co.uk",
+        "+447700123456",
+        "en",
+        "consumer",
+        "GB",
+        3900,
+        3,
+        pay_after="call",
+    ),
+    Scenario(
+        "SO-1006",
+        "Müller Bau GmbH",
+        "buchhaltung@mueller-bau.example",
+        "+4930123456",
+        "de",
+        "business",
+        "DE",
+        189000,
+        0,
+        pay_after="final_notice",
+    ),
+    Scenario(
+        "SO-1007",
+        "Acme Supplies Ltd",
+        "accounts@acme.example",
+        "+442071234567",
+        "en",
+        "business",
+        "GB",
+        64000,
+        0,
+        pay_after="call",
+        pay_via="merchant",
+    ),
     Scenario("SO-1008", "Sophie Wagner", "sophie@example.de", "+4916012345678", "de", "consumer", "DE", 8990, -40),
-    Scenario("SO-1009", "Hannah Schulz", "hannah@example.de", "+4915901234567", "de", "consumer", "DE", 15500, 1,
-             customer_since="2021-01-15", cancel_after="reminder"),
-    Scenario("SO-1010", "James Wilson", "james@example.com", "+447800123456", "en", "consumer", "GB", 21000, 0,
-             pay_after="final_notice", pay_share=1.1),
-    Scenario("SO-1011", "Fischer & Söhne KG", "rechnung@fischer.example", "+498912345678", "de", "business", "DE",
-             98000, 4, pay_after="reminder"),
+    Scenario(
+        "SO-1009",
+        "Hannah Schulz",
+        "hannah@example.de",
+        "+4915901234567",
+        "de",
+        "consumer",
+        "DE",
+        15500,
+        1,
+        customer_since="2021-01-15",
+        cancel_after="reminder",
+    ),
+    Scenario(
+        "SO-1010",
+        "James Wilson",
+        "james@example.com",
+        "+447800123456",
+        "en",
+        "consumer",
+        "GB",
+        21000,
+        0,
+        pay_after="final_notice",
+        pay_share=1.1,
+    ),
+    Scenario(
+        "SO-1011",
+        "Fischer & Söhne KG",
+        "rechnung@fischer.example",
+        "+498912345678",
+        "de",
+        "business",
+        "DE",
+        98000,
+        4,
+        pay_after="reminder",
+    ),
     Scenario("SO-1012", "Mia Weber", "mia@example.de", "+4917198765432", "de", "consumer", "DE", 6400, 0),
 )
 
@@ -81,11 +188,23 @@ class Demo:
     def hand_over_claims(self) -> None:
         today = self.today()
         for s in SCENARIOS:
-            debtor = {"name": s.name, "email": s.email, "phone": s.phone, "language": s.language, "kind": s.kind,
-                      "country": s.country, "customer_since": s.customer_since}
-            body = {"external_id": s.external_id, "debtor": {k: v for k, v in debtor.items() if v is not None},
-                    "amount": s.amount, "currency": "EUR", "due_date": (today + timedelta(days=s.due_in_days)).isoformat(),
-                    "description": f"Online order {s.external_id}"}
+            debtor = {
+                "name": s.name,
+                "email": s.email,
+                "phone": s.phone,
+                "language": s.language,
+                "kind": s.kind,
+                "country": s.country,
+                "customer_since": s.customer_since,
+            }
+            body = {
+                "external_id": s.external_id,
+                "debtor": {k: v for k, v in debtor.items() if v is not None},
+                "amount": s.amount,
+                "currency": "EUR",
+                "due_date": (today + timedelta(days=s.due_in_days)).isoformat(),
+                "description": f"Online order {s.external_id}",
+            }
             response = self.session.post(f"{self.base}/v1/claims", json=body, timeout=10)
             response.raise_for_status()
             self.claims[s.external_id] = response.json()
@@ -98,8 +217,11 @@ class Demo:
             self.react(outbox)
             views = {ext: self.claim(c["id"]) for ext, c in self.claims.items()}
             statuses = [v["status"] for v in views.values()]
-            print(f"  t={time.monotonic() - started:5.1f}s  virtual {self.today()}  messages sent {len(outbox):3d}  "
-                  + "  ".join(f"{st} {statuses.count(st)}" for st in sorted(set(statuses))), flush=True)
+            print(
+                f"  t={time.monotonic() - started:5.1f}s  virtual {self.today()}  messages sent {len(outbox):3d}  "
+                + "  ".join(f"{st} {statuses.count(st)}" for st in sorted(set(statuses))),
+                flush=True,
+            )
             if all(st not in OPEN_STATUSES for st in statuses):
                 return
             time.sleep(1.0)
@@ -115,17 +237,22 @@ class Demo:
                 continue
             self.acted.add(s.external_id)
             if s.cancel_after:
-                self.session.post(f"{self.base}/v1/claims/{claim['id']}/cancel", json={"reason": "goods returned"},
-                                  timeout=10).raise_for_status()
+                self.session.post(
+                    f"{self.base}/v1/claims/{claim['id']}/cancel", json={"reason": "goods returned"}, timeout=10
+                ).raise_for_status()
                 print(f"  ↳ {s.external_id}: merchant cancelled after the {trigger} (goods returned)")
                 continue
             amount = round(self.claim(claim["id"])["balance"] * s.pay_share)
             if s.pay_via == "psp":
-                r = self.session.post(f"{self.base}/_local/sandbox/payments", json={"claim_id": claim["id"], "amount": amount},
-                                      timeout=10)
+                r = self.session.post(
+                    f"{self.base}/_local/sandbox/payments", json={"claim_id": claim["id"], "amount": amount}, timeout=10
+                )
             else:
-                r = self.session.post(f"{self.base}/v1/claims/{claim['id']}/payments",
-                                      json={"amount": amount, "reference": f"bank-{s.external_id}"}, timeout=10)
+                r = self.session.post(
+                    f"{self.base}/v1/claims/{claim['id']}/payments",
+                    json={"amount": amount, "reference": f"bank-{s.external_id}"},
+                    timeout=10,
+                )
             r.raise_for_status()
             print(f"  ↳ {s.external_id}: {s.name} paid {amount / 100:.2f} EUR after the {trigger} ({s.pay_via})")
 
@@ -134,7 +261,10 @@ class Demo:
 
     def report(self) -> None:
         print("\nClaims")
-        header = f"{'claim':8} {'debtor':20} {'segment':9} {'lang':4} {'stages reached':58} {'channels':26} {'outcome':12} {'recovered':>22}"
+        header = (
+            f"{'claim':8} {'debtor':20} {'segment':9} {'lang':4} {'stages reached':58} {'channels':26} "
+            f"{'outcome':12} {'recovered':>22}"
+        )
         print(header)
         print("-" * len(header))
         for ext, c in self.claims.items():
@@ -145,17 +275,23 @@ class Demo:
                 stages.append("agency")
             channels = list(dict.fromkeys(e["channel"] for e in sent))
             recovered = f"{view['paid'] / 100:,.2f} EUR" + (" (overpaid)" if view["overpaid"] else "")
-            print(f"{ext:8} {view['debtor']['name'][:20]:20} {view['segment']:9} {view['debtor']['language']:4} "
-                  f"{' > '.join(stages)[:58]:58} {', '.join(channels)[:26]:26} {view['status']:12} {recovered:>22}")
+            print(
+                f"{ext:8} {view['debtor']['name'][:20]:20} {view['segment']:9} {view['debtor']['language']:4} "
+                f"{' > '.join(stages)[:58]:58} {', '.join(channels)[:26]:26} {view['status']:12} {recovered:>22}"
+            )
         outbox = self.session.get(f"{self.base}/_local/outbox", timeout=10).json()["items"]
         by_id = {c["id"]: ext for ext, c in self.claims.items()}
         print(f"\nOutbox ({len(outbox)} messages)")
         for m in outbox:
-            print(f"  {m['sent_at'][:16]}  {by_id.get(m['claim_id'], '?'):8} {m['stage']:17} {m['channel']:6} "
-                  f"{m['to'][:32]:32} {m['subject'][:60]}")
+            print(
+                f"  {m['sent_at'][:16]}  {by_id.get(m['claim_id'], '?'):8} {m['stage']:17} {m['channel']:6} "
+                f"{m['to'][:32]:32} {m['subject'][:60]}"
+            )
         agency = self.session.get(f"{self.base}/_local/agency/claims", timeout=10).json()["items"]
-        print(f"\nAgency sandbox received {len(agency)} claim(s): "
-              + ", ".join(f"{p['claim']['external_id']} ({p['claim']['balance'] / 100:.2f} EUR)" for p in agency))
+        print(
+            f"\nAgency sandbox received {len(agency)} claim(s): "
+            + ", ".join(f"{p['claim']['external_id']} ({p['claim']['balance'] / 100:.2f} EUR)" for p in agency)
+        )
         sample = next((m for m in outbox if m["stage"] == "final_notice" and m["channel"] == "email"), None)
         if sample:
             print(f"\nA final notice as the debtor reads it ({by_id.get(sample['claim_id'])}):\n")

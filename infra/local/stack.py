@@ -8,8 +8,7 @@ import os
 import socket
 import threading
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import requests
@@ -20,6 +19,9 @@ from chalicelib.resources import APP_NAME, Names
 from infra.local import lambdas
 from infra.local.provision import provision
 from infra.local.seed import seed
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 REGION = "eu-central-1"
 ACCOUNT = "123456789012"  # moto's default account
@@ -101,7 +103,7 @@ class LocalStack:
         )
         server = create_local_server(chalice_app.app, config, self.host, self.port)
         # One line per request on stderr drowns the demo's progress; the API's own logs remain.
-        ChaliceRequestHandler.log_message = lambda *_args, **_kwargs: None  # type: ignore[method-assign]
+        ChaliceRequestHandler.log_message = lambda *_args, **_kwargs: None
         self._api_thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)
         self._api_thread.start()
 

@@ -7,9 +7,8 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -17,6 +16,9 @@ import requests
 
 from infra.local.stack import free_port
 from tests.factories import claim_request
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 DAY_SECONDS = 0.5  # the value the checks use with `make up`
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 import requests
@@ -12,7 +13,7 @@ from tests.e2e.conftest import LocalApi, wait_for
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
-def _claim(api: LocalApi, session: requests.Session, claim_id: str) -> dict[str, object]:
+def _claim(api: LocalApi, session: requests.Session, claim_id: str) -> dict[str, Any]:
     return dict(session.get(f"{api.url}/v1/claims/{claim_id}", timeout=5).json())
 
 
@@ -53,7 +54,9 @@ def test_full_payment_after_first_reminder_closes_the_claim_within_two_seconds(l
 
     paid_at = time.monotonic()
     response = requests.post(
-        f"{local_api.url}/_local/sandbox/payments", json={"claim_id": claim["id"], "amount": claim["balance"]}, timeout=5
+        f"{local_api.url}/_local/sandbox/payments",
+        json={"claim_id": claim["id"], "amount": claim["balance"]},
+        timeout=5,
     )
     assert response.status_code == 201, response.text
     wait_for(lambda: _claim(local_api, session, claim["id"])["status"] == "paid", timeout=2)
@@ -61,7 +64,7 @@ def test_full_payment_after_first_reminder_closes_the_claim_within_two_seconds(l
 
     time.sleep(6 * 0.5 * 2)  # past the SMS stage's date: nothing more may go out
     assert [m["stage"] for m in local_api.outbox(claim["id"])] == ["reminder"]
-    timeline = [e["type"] for e in _claim(local_api, session, claim["id"])["timeline"]]  # type: ignore[union-attr]
+    timeline = [e["type"] for e in _claim(local_api, session, claim["id"])["timeline"]]
     assert "payment.received" in timeline
     assert "claim.paid" in timeline
 
@@ -85,7 +88,7 @@ def test_partial_payment_keeps_dunning_and_the_next_message_shows_the_reduced_ba
 def test_the_same_external_id_twice_yields_one_claim(local_api: LocalApi) -> None:
     session = local_api.session()
     claim = local_api.create_claim(session)
-    body = {"external_id": claim["external_id"], **{k: v for k, v in _request_like(claim).items()}}
+    body = {"external_id": claim["external_id"], **dict(_request_like(claim).items())}
 
     again = session.post(f"{local_api.url}/v1/claims", json=body, timeout=5)
 
@@ -95,8 +98,8 @@ def test_the_same_external_id_twice_yields_one_claim(local_api: LocalApi) -> Non
     assert [c["id"] for c in listed if c["external_id"] == claim["external_id"]] == [claim["id"]]
 
 
-def _request_like(claim: dict[str, object]) -> dict[str, object]:
-    debtor = dict(claim["debtor"])  # type: ignore[arg-type]
+def _request_like(claim: dict[str, Any]) -> dict[str, Any]:
+    debtor = dict(claim["debtor"])
     debtor.pop("customer_since", None)
     return {"debtor": debtor, "amount": claim["amount"], "currency": claim["currency"], "due_date": claim["due_date"]}
 

@@ -64,7 +64,7 @@ def key_schema(hash_key: str, range_key: str | None) -> list[dict[str, str]]:
 
 def only(resources: dict[str, Any]) -> dict[str, Any]:
     assert len(resources) == 1, f"expected one resource, got {sorted(resources)}"
-    return next(iter(resources.values()))["Properties"]  # type: ignore[no-any-return]
+    return next(iter(resources.values()))["Properties"]
 
 
 def state_machine_definition(template: Template) -> str:
@@ -172,7 +172,9 @@ def test_letters_bucket_is_private_encrypted_versioned_and_tls_only(template: Te
     assert encryption["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
     assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
     statements = only(template.find_resources("AWS::S3::BucketPolicy"))["PolicyDocument"]["Statement"]
-    assert {"Bool": {"aws:SecureTransport": "false"}} in [s.get("Condition") for s in statements if s["Effect"] == "Deny"]
+    assert {"Bool": {"aws:SecureTransport": "false"}} in [
+        s.get("Condition") for s in statements if s["Effect"] == "Deny"
+    ]
 
 
 def test_api_handler_and_every_workflow_function_are_deployed_with_their_settings(template: Template) -> None:
@@ -227,3 +229,10 @@ def test_api_url_state_machine_and_bucket_are_stack_outputs(template: Template) 
     outputs = template.to_json()["Outputs"]
 
     assert {"EndpointURL", "StateMachineArn", "LettersBucketName"} <= set(outputs)
+
+
+def test_deployed_api_has_no_local_only_routes(template: Template) -> None:
+    paths = only(template.find_resources("AWS::Serverless::Api"))["DefinitionBody"]["paths"]
+
+    assert "/v1/claims" in paths
+    assert not [path for path in paths if path.startswith("/_local")]

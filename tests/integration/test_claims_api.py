@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import time
+from typing import TYPE_CHECKING
 
 import pytest
 
 from chalicelib.adapters.payments import sandbox
 from tests.factories import claim_request
-from tests.harness import Harness
+
+if TYPE_CHECKING:
+    from tests.harness import Harness
 
 pytestmark = pytest.mark.integration
 
@@ -61,7 +64,9 @@ def test_an_over_payment_settles_the_claim_and_is_kept_for_a_refund(harness: Har
     assert [e["amount"] for e in overpaid] == [1000]
 
 
-def _webhook(harness: Harness, event: dict[str, object], secret: str = "local-sandbox-secret", **headers: str) -> object:
+def _webhook(
+    harness: Harness, event: dict[str, object], secret: str = "local-sandbox-secret", **headers: str
+) -> object:
     raw = json.dumps(event).encode()
     signed = {sandbox.SIGNATURE_HEADER: sandbox.sign(secret, raw, int(time.time())), **headers}
     return harness.client.http.post(

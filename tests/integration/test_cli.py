@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pytest
 
 from chalicelib import cli
-from tests.harness import Harness
+
+if TYPE_CHECKING:
+    from tests.harness import Harness
 
 pytestmark = pytest.mark.integration
 
 
-def test_tenant_create_prints_a_key_once_that_authenticates(harness: Harness, capsys: pytest.CaptureFixture[str]) -> None:
+def test_tenant_create_prints_a_key_once_that_authenticates(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli.main(["tenant", "create", "--id", "acme", "--name", "Acme GmbH", "--stage", "local"]) == 0
     created = json.loads(capsys.readouterr().out)
 

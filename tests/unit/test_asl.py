@@ -39,7 +39,9 @@ def all_states(definition: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]
 
 def lambda_states(path: Path) -> list[tuple[str, dict[str, Any]]]:
     definition = json.loads(path.read_text())
-    return [(name, state) for name, state in all_states(definition) if state.get("Resource", "").startswith(LAMBDA_INVOKE)]
+    return [
+        (name, state) for name, state in all_states(definition) if state.get("Resource", "").startswith(LAMBDA_INVOKE)
+    ]
 
 
 def test_there_is_a_state_machine_to_check() -> None:

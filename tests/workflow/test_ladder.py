@@ -16,7 +16,8 @@ def test_unpaid_claim_climbs_every_channel_in_order_and_is_handed_over(harness: 
     # WHEN the execution runs the whole ladder
     assert harness.wait_until_finished(claim["id"]) == "SUCCEEDED"
 
-    # THEN (too late for a pre-due nudge) the debtor got reminder email, SMS, call, final notice email and letter, in that order
+    # THEN (too late for a pre-due nudge) the debtor got reminder email, SMS, call,
+    # final notice email and letter, in that order
     sent = [(m["stage"], m["channel"]) for m in harness.outbox(claim["id"])]
     assert sent == [
         ("reminder", "email"),

@@ -55,7 +55,7 @@ class DynamoClaimRepository:
 
     def _transaction(self) -> TransactWrite:
         if self._connection is None:
-            self._connection = Connection(region=ClaimModel.Meta.region)
+            self._connection = Connection(region=getattr(ClaimModel.Meta, "region", None))
         return TransactWrite(connection=self._connection)
 
     def add(self, claim: Claim, pay_token_hash: str, idempotency: tuple[str, str] | None, event: Event) -> Claim:

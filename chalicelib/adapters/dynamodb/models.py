@@ -13,7 +13,7 @@ Access patterns:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import (
     JSONAttribute,
@@ -27,7 +27,8 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.resources import Names
+if TYPE_CHECKING:
+    from chalicelib.resources import Names
 
 
 class _Meta:

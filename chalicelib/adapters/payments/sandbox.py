@@ -63,7 +63,9 @@ def parse(body: bytes) -> SandboxPayment | None:
         amount = data["amount"]
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
             raise InvalidInputError("data.amount", "must be a positive integer in minor units")
-        return SandboxPayment(str(event["id"]), str(data["claim_id"]), amount, str(data["currency"]), str(data["payment_id"]))
+        return SandboxPayment(
+            str(event["id"]), str(data["claim_id"]), amount, str(data["currency"]), str(data["payment_id"])
+        )
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInputError("body", f"not a sandbox payment event: {exc}") from exc
 
