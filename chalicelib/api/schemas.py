@@ -69,7 +69,14 @@ class ClaimIn(_Strict):
     amount: MinorUnits
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     due_date: date
+    invoice_date: date | None = None
     description: Annotated[str, Field(max_length=500)] | None = None
+
+    @model_validator(mode="after")
+    def _invoiced_before_due(self) -> ClaimIn:
+        if self.invoice_date is not None and self.invoice_date > self.due_date:
+            raise InvalidInputError("invoice_date", "must not be after due_date")
+        return self
 
     @field_validator("currency")
     @classmethod
@@ -86,6 +93,7 @@ class ClaimIn(_Strict):
             amount=self.amount,
             currency=self.currency,
             due_date=self.due_date,
+            invoice_date=self.invoice_date,
             description=self.description,
         )
 

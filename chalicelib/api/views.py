@@ -29,6 +29,7 @@ def claim_view(claim: Claim, app: Container, events: list[Event] | None = None) 
         "balance": ledger.balance,
         "overpaid": ledger.overpaid,
         "due_date": claim.due_date.isoformat(),
+        "invoice_date": claim.invoice_date.isoformat() if claim.invoice_date else None,
         "description": claim.description,
         "payment_reference": claim.payment_reference,
         "pay_url": pay_url(app.settings.public_base_url, app.settings.pay_token_secret, claim.claim_id),

@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.claim import Claim, DebtorKind
+from chalicelib.domain.claim import DebtorKind
+from chalicelib.domain.contact_policy import next_allowed
 from chalicelib.domain.interest import InterestPeriod, default_interest
+from chalicelib.domain.ladder import Channel
 
 if TYPE_CHECKING:
+    from chalicelib.domain.claim import Claim
     from chalicelib.domain.ladder import Stage
 
 B2B_FLAT_FEE_EUR = 4000  # § 288(5) BGB: €40 once the business debtor is in default
@@ -40,24 +43,30 @@ class StageCharges:
 
 
 def default_begins(claim: Claim) -> date:
-    """The first day of default: the day after the first reminder after the due date (§ 286(1) BGB)."""
+    """The first day of default: the day after the first reminder after the due date (§ 286(1) BGB).
+
+    Once that reminder went out its real date is on the claim; before, it is estimated the way the
+    planner will send it (contact windows included), so interest never starts a day too early.
+    """
+    if claim.default_since is not None:
+        return claim.default_since
     first_after_due = next((s for s in claim.stages if s.offset_days > 0), None)
     offset = first_after_due.offset_days if first_after_due else 0
-    return (claim.schedule_anchor + timedelta(days=offset)).date() + timedelta(days=1)
+    sent = next_allowed(claim.schedule_anchor + timedelta(days=offset), Channel.EMAIL, claim.debtor.country)
+    return sent.date() + timedelta(days=1)
 
 
 def charges_for(claim: Claim, stage: Stage) -> StageCharges:
-    if not stage.charges_interest and stage.fee == 0:
-        return StageCharges()
-    if claim.ledger.fees or claim.ledger.interest:
-        return StageCharges()  # charged once, at the first charging stage
+    """Each stage books its own reminder fee; the B2B flat fee and interest are booked once."""
     business = claim.debtor.kind == DebtorKind.BUSINESS
     fees: tuple[Charge, ...] = ()
     if claim.ledger.currency == "EUR":  # the amounts in the ladder and the law are euros
-        fees = (Charge("b2b_flat_fee", B2B_FLAT_FEE_EUR),) if business else (Charge("reminder_fee", stage.fee),)
-        fees = tuple(f for f in fees if f.amount > 0)
+        if business and (stage.fee or stage.charges_interest) and claim.ledger.fees == 0:
+            fees = (Charge("b2b_flat_fee", B2B_FLAT_FEE_EUR),)  # it replaces reminder fees for businesses
+        elif not business and stage.fee:
+            fees = (Charge("reminder_fee", stage.fee),)
     interest: tuple[InterestPeriod, ...] = ()
-    if stage.charges_interest:
+    if stage.charges_interest and claim.ledger.interest == 0:
         last_day = (claim.schedule_anchor + timedelta(days=stage.offset_days)).date()
         first_day = default_begins(claim)
         if first_day <= last_day:

@@ -80,6 +80,8 @@ class Claim:
     stage: str | None = None  # the last stage reached
     next_stage_index: int = 0
     stage_completed_at: datetime | None = None  # when the last stage ran: the next keeps its spacing
+    default_since: date | None = None  # first day of default: the day after the first overdue reminder
+    invoice_date: date | None = None
     description: str | None = None
     pay_url: str | None = None
     execution_arn: str | None = None

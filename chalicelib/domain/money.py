@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, total_ordering
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
@@ -25,7 +25,8 @@ def validate_currency(code: str) -> str:
     return code
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
+@dataclass(frozen=True)
 class Money:
     amount: int
     currency: str
@@ -41,6 +42,10 @@ class Money:
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
             raise CurrencyMismatchError(f"{self.currency} and {other.currency} cannot be combined")
+
+    def __lt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount < other.amount
 
     def __add__(self, other: Money) -> Money:
         self._same(other)

@@ -33,6 +33,7 @@ class NewClaim:
     amount: int
     currency: str
     due_date: date
+    invoice_date: date | None = None
     description: str | None = None
 
     def fingerprint(self) -> str:
@@ -108,6 +109,7 @@ def _new_claim(command: NewClaim, tenant: Tenant, clock: VirtualClock) -> Claim:
         payment_reference=new_reference(),
         created_at=now,
         description=command.description,
+        invoice_date=command.invoice_date,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.charges import charges_for
@@ -93,6 +94,8 @@ def _advance(claim: Claim, clock: VirtualClock) -> tuple[Claim, list[Event]]:
     charges = charges_for(claim, stage)
     events: list[Event] = []
     updated = replace(claim, stage=stage.name, next_stage_index=claim.next_stage_index + 1, stage_completed_at=now)
+    if stage.offset_days > 0 and claim.default_since is None:
+        updated = replace(updated, default_since=now.date() + timedelta(days=1))
     if claim.status == Status.OPEN:
         updated = updated.transition(Status.DUNNING)
     if charges.fee_total or charges.interest_total:

@@ -33,6 +33,8 @@ def main(argv: list[str]) -> None:
     outdir = None if "CDK_OUTDIR" in os.environ else "cdk.out"
     app = cdk.App(outdir=outdir, context=context_arguments(argv))
     stage = str(app.node.try_get_context("stage") or "dev")
+    # Chalice imports app.py to package it, and app.py registers routes by stage.
+    os.environ["MAHNWERK_STAGE"] = stage
     MahnwerkStack(
         app,
         f"Mahnwerk-{stage}",

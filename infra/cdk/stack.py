@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
@@ -43,6 +44,9 @@ class MahnwerkStack(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, stage: str, **kwargs: Any) -> None:
         if stage not in DEPLOYED_STAGES:
             raise ValueError(f"stage must be one of {DEPLOYED_STAGES}, not {stage!r}")
+        # Chalice packages the app by importing it in this process, and app.py chooses its routes by this variable.
+        if os.environ.get("MAHNWERK_STAGE", stage) != stage:
+            raise RuntimeError(f"MAHNWERK_STAGE is {os.environ['MAHNWERK_STAGE']!r} while synthesizing stage {stage!r}")
         super().__init__(scope, construct_id, **kwargs)
         self.stage = stage
         self.names = Names(stage, self.region, self.account)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -12,6 +15,8 @@ from chalicelib.asl import PROJECT_ROOT
 from chalicelib.resources import ASL_FILE, TABLES, WORKFLOW_FUNCTIONS, Names, Table
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from aws_cdk.assertions import Template
 
 pytestmark = pytest.mark.synth
@@ -20,29 +25,43 @@ NAMES = Names("dev")
 WORKFLOW_LOGICAL_IDS = {token: to_cfn_resource_name(function) for token, function in WORKFLOW_FUNCTIONS.items()}
 SOURCE_ASL = json.loads((PROJECT_ROOT / ASL_FILE).read_text())
 SECRET_ENVIRONMENT = ("AGENCY_SECRET_ARN", "PAY_TOKEN_SECRET_ARN")
+SYNTH_TIMEOUT_SECONDS = 900  # a cold cache downloads and builds the dependency layer
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    """The dev stack, synthesized once: Chalice packages the app, which takes seconds (minutes on a cold cache)."""
+    """The dev stack, synthesized once by infra/cdk/app.py: seconds, minutes when Chalice's dependency cache is cold.
+
+    In a child process because chalice.cdk packages the app by importing "app": in this process other tests have
+    imported it for the local stage, and its blueprints cannot be registered on a second app.
+    """
+    workdir = tmp_path_factory.mktemp("synth")  # chalice.out lands in the working directory
+    environment = os.environ | {
+        "AWS_DEFAULT_REGION": "eu-central-1",
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "CDK_OUTDIR": str(workdir / "cdk.out"),
+    }
+    synth = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "infra" / "cdk" / "app.py"), "-c", "stage=dev"],
+        cwd=workdir,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=SYNTH_TIMEOUT_SECONDS,
+        check=False,
+    )
+    assert synth.returncode == 0, synth.stderr
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("AWS_DEFAULT_REGION", "eu-central-1")
+        # Before the import, which starts jsii's node process here too.
         env.setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-        env.setenv("CDK_DISABLE_CLI_TELEMETRY", "true")
-        # chalice.cdk writes its packages to ./chalice.out; keep them out of the working tree.
-        env.chdir(tmp_path_factory.mktemp("synth"))
-        # Imported here, after the environment is set: the import starts jsii's node process.
-        import aws_cdk as cdk
         from aws_cdk.assertions import Template
 
-        from infra.cdk.stack import MahnwerkStack
-
-        app = cdk.App()
-        return Template.from_stack(MahnwerkStack(app, "Mahnwerk-dev", stage="dev"))
+        return Template.from_json(json.loads((workdir / "cdk.out" / "Mahnwerk-dev.template.json").read_text()))
 
 
 def flatten(value: Any) -> str:
-    """A CloudFormation string as text, with each Fn::GetAtt shown as <LogicalId.Attribute>."""
+    """A CloudFormation string as text, each Fn::GetAtt shown as <LogicalId.Attribute> and each Ref as <Name>."""
     if isinstance(value, str):
         return value
     if "Fn::Join" in value:
@@ -62,7 +81,7 @@ def key_schema(hash_key: str, range_key: str | None) -> list[dict[str, str]]:
     return schema
 
 
-def only(resources: dict[str, Any]) -> dict[str, Any]:
+def only(resources: Mapping[str, Any]) -> Any:
     assert len(resources) == 1, f"expected one resource, got {sorted(resources)}"
     return next(iter(resources.values()))["Properties"]
 
@@ -71,7 +90,7 @@ def state_machine_definition(template: Template) -> str:
     return flatten(only(template.find_resources("AWS::StepFunctions::StateMachine"))["DefinitionString"])
 
 
-def functions(template: Template) -> dict[str, Any]:
+def functions(template: Template) -> Mapping[str, Any]:
     return template.find_resources("AWS::Serverless::Function")
 
 

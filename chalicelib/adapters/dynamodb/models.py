@@ -90,6 +90,8 @@ class ClaimModel(Model):
     stage = UnicodeAttribute(null=True)
     next_stage_index = NumberAttribute(default=0)
     stage_completed_at = UTCDateTimeAttribute(null=True)
+    default_since = UnicodeAttribute(null=True)
+    invoice_date = UnicodeAttribute(null=True)
     segment = UnicodeAttribute()
     stages = JSONAttribute()
     schedule_anchor = UTCDateTimeAttribute()

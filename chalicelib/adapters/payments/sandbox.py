@@ -43,7 +43,7 @@ def sign(secret: str, body: bytes, timestamp: int) -> str:
 def verify(secret: str, headers: Mapping[str, str], body: bytes, now: float | None = None) -> None:
     raw = headers.get(SIGNATURE_HEADER) or headers.get(SIGNATURE_HEADER.title()) or ""
     parts = dict(p.split("=", 1) for p in raw.split(",") if "=" in p)
-    if "t" not in parts or "v1" not in parts or not parts["t"].isdigit():
+    if "t" not in parts or "v1" not in parts or not (parts["t"].isascii() and parts["t"].isdecimal()):
         raise SignatureError("missing or malformed Sandbox-Signature header")
     timestamp = int(parts["t"])
     if abs((now if now is not None else time.time()) - timestamp) > TOLERANCE_SECONDS:
@@ -56,7 +56,9 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes, now: float | No
 def parse(body: bytes) -> SandboxPayment | None:
     """The payment in a verified event, or None for event types that carry no money."""
     try:
-        event: dict[str, Any] = json.loads(body)
+        event = json.loads(body)
+        if not isinstance(event, dict):
+            raise InvalidInputError("body", "a sandbox event is a JSON object")
         if event.get("type") != PAYMENT_SUCCEEDED:
             return None
         data = event["data"]

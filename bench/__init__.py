@@ -1,0 +1,1 @@
+"""Benchmarks: ratios against a baseline on the same machine, not absolute timings."""
