@@ -89,11 +89,21 @@ class Container:
     def agency(self) -> AgencyClient:
         from chalicelib.adapters.agency.http_agency import HttpAgencyClient
 
-        return self._override("agency") or HttpAgencyClient(self.settings.agency_url, self.settings.agency_secret)
+        from chalicelib.adapters.secrets import resolve
+
+        return self._override("agency") or HttpAgencyClient(
+            self.settings.agency_url, resolve(self.settings.agency_secret)
+        )
+
+    @cached_property
+    def pay_token_secret(self) -> str:
+        from chalicelib.adapters.secrets import resolve
+
+        return resolve(self.settings.pay_token_secret)
 
     @cached_property
     def links(self) -> ContactLinks:
-        return ContactLinks(self.settings.public_base_url, self.settings.pay_token_secret)
+        return ContactLinks(self.settings.public_base_url, self.pay_token_secret)
 
 
 _container: Container | None = None

@@ -63,10 +63,15 @@ class Settings:
 
 
 def _secret(name: str, stage: str) -> str:
-    """Secrets have a local default only in the local stage; a deployed stage without one must not start."""
-    value = os.environ.get(name)
+    """A secret's value, or a reference to it: "arn:…" (Secrets Manager) is resolved at first use.
+
+    Deployed stages pass `<NAME>_ARN` so no secret appears in the template or the Lambda
+    configuration; only the local stage has built-in defaults, and a deployed stage without
+    the secret refuses to start.
+    """
+    value = os.environ.get(name) or os.environ.get(f"{name}_ARN")
     if value:
         return value
     if stage == "local":
         return f"local-{name.lower().replace('_', '-')}"
-    raise RuntimeError(f"{name} is not set for stage {stage}")
+    raise RuntimeError(f"{name} (or {name}_ARN) is not set for stage {stage}")

@@ -33,7 +33,7 @@ def create_claim() -> Response:
         app.claims,
         app.workflow,
         app.clock,
-        app.settings.pay_token_secret,
+        app.pay_token_secret,
         idempotency_key=header(request, "Idempotency-Key"),
     )
     logger.info("claim handed over", claim_id=result.claim.claim_id, tenant_id=tenant.tenant_id, new=result.created)

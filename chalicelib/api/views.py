@@ -32,7 +32,7 @@ def claim_view(claim: Claim, app: Container, events: list[Event] | None = None) 
         "invoice_date": claim.invoice_date.isoformat() if claim.invoice_date else None,
         "description": claim.description,
         "payment_reference": claim.payment_reference,
-        "pay_url": pay_url(app.settings.public_base_url, app.settings.pay_token_secret, claim.claim_id),
+        "pay_url": pay_url(app.settings.public_base_url, app.pay_token_secret, claim.claim_id),
         "segment": str(claim.segment),
         "debtor": {
             "name": claim.debtor.name,

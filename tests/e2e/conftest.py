@@ -18,7 +18,7 @@ from infra.local.stack import free_port
 from tests.factories import claim_request
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
 DAY_SECONDS = 0.5  # the value the checks use with `make up`
 
@@ -53,16 +53,6 @@ class LocalApi:
             aws_access_key_id="local",
             aws_secret_access_key="local",
         )
-
-
-def wait_for(condition: Callable[[], Any], timeout: float, interval: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout} s")
 
 
 @pytest.fixture(scope="session")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
 
-from tests.e2e.conftest import LocalApi, wait_for
+from tests.harness import wait_for
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import LocalApi
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

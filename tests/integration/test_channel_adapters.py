@@ -609,3 +609,16 @@ def test_any_matching_signature_verifies_while_a_secret_is_rotated_and_header_ca
     }
 
     verify(AGENCY_SECRET, rotated, body, now=now + 10)
+
+
+def test_a_secret_reference_is_resolved_from_secrets_manager() -> None:
+    import boto3
+    from moto import mock_aws
+
+    from chalicelib.adapters.secrets import resolve
+
+    with mock_aws():
+        arn = boto3.client("secretsmanager", region_name="eu-central-1").create_secret(
+            Name="mahnwerk-agency", SecretString="s3cr3t"
+        )["ARN"]
+        assert resolve(arn) == "s3cr3t"
