@@ -88,7 +88,6 @@ class Container:
     @cached_property
     def agency(self) -> AgencyClient:
         from chalicelib.adapters.agency.http_agency import HttpAgencyClient
-
         from chalicelib.adapters.secrets import resolve
 
         return self._override("agency") or HttpAgencyClient(
