@@ -34,6 +34,7 @@ bench: $(STAMP)  ## benchmarks (ratios), not tests
 	$(BIN)/python -m bench
 
 synth: $(STAMP)  ## synthesize the AWS stack into cdk.out (no credentials needed)
+	rm -rf cdk.out chalice.out
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-central-1} $(BIN)/python infra/cdk/app.py
 
 package: $(STAMP)  ## package the Chalice app for the dev stage into chalice.out
