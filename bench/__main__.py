@@ -37,7 +37,8 @@ def domain_ratios() -> dict[str, float]:
     from chalicelib.domain.tenant import Tenant
     from chalicelib.messages.letter import render_letter_pdf
     from chalicelib.messages.render import render_message
-    from chalicelib.services.contact import ContactLinks, message_context
+    from chalicelib.services.contact import message_context
+    from chalicelib.services.pay_tokens import ContactLinks
 
     now = datetime.now(UTC)
     debtor = Debtor("Erika Mustermann", "erika@example.com", "+4915112345678", "de", DebtorKind.CONSUMER, "DE")

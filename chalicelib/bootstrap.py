@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.clock import VirtualClock
 from chalicelib.domain.ladder import Channel
-from chalicelib.services.contact import ContactLinks
+from chalicelib.services.pay_tokens import ContactLinks
 from chalicelib.settings import Settings
 
 if TYPE_CHECKING:

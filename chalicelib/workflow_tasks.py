@@ -11,8 +11,6 @@ from chalicelib.bootstrap import container
 from chalicelib.domain.ladder import Channel
 from chalicelib.observability import logger, metrics, tracer
 from chalicelib.services import workflow
-from chalicelib.services.contact import send_contact
-from chalicelib.services.handover import hand_over as hand_over_claim
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,6 +47,8 @@ def await_event(event: dict[str, Any]) -> dict[str, str]:
 
 
 def _send(event: dict[str, Any], channel: Channel) -> dict[str, str]:
+    from chalicelib.services.contact import send_contact  # templates load in the sending Lambdas only
+
     app = container()
     status = send_contact(
         event["claim_id"],
@@ -101,6 +101,8 @@ def complete_stage(event: dict[str, Any]) -> dict[str, str]:
 @bp.lambda_function(name="hand_over")
 @task
 def hand_over(event: dict[str, Any]) -> dict[str, str]:
+    from chalicelib.services.handover import hand_over as hand_over_claim
+
     app = container()
     status = hand_over_claim(event["claim_id"], event["tenant_id"], app.claims, app.tenants, app.agency, app.clock)
     return {"status": status}

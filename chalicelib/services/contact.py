@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -12,10 +11,9 @@ from chalicelib.domain.errors import AlreadyDoneError, ClaimClosedError, Permane
 from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.ladder import Channel, Stage
 from chalicelib.messages.context import FeeLine, MessageContext
-from chalicelib.messages.letter import render_letter_pdf
 from chalicelib.messages.render import render_message
 from chalicelib.observability import count, logger
-from chalicelib.services.pay_tokens import pay_url
+from chalicelib.services.pay_tokens import ContactLinks, pay_url
 from chalicelib.services.ports import OutboundMessage
 
 if TYPE_CHECKING:
@@ -33,12 +31,6 @@ _FEE_REASONS = {
         "en": "Late payment compensation (§ 288(5) BGB)",
     },
 }
-
-
-@dataclass(frozen=True)
-class ContactLinks:
-    base_url: str
-    pay_secret: str
 
 
 def send_contact(
@@ -125,9 +117,15 @@ def _message(
         language=context.language,
         html=rendered.html,
         ssml=rendered.ssml,
-        attachment=render_letter_pdf(context) if channel == Channel.LETTER else None,
+        attachment=_letter_pdf(context) if channel == Channel.LETTER else None,
         sender=tenant.name,
     )
+
+
+def _letter_pdf(context: MessageContext) -> bytes:
+    from chalicelib.messages.letter import render_letter_pdf  # fpdf2 loads only where letters are made
+
+    return render_letter_pdf(context)
 
 
 def _handover_date(claim: Claim, stage: Stage, handover: Stage, clock: VirtualClock) -> date:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from dataclasses import dataclass
 
 from chalicelib.domain.tenant import hash_secret
 
@@ -24,3 +25,11 @@ def pay_token_hash(secret: str, claim_id: str) -> str:
 
 def pay_url(base_url: str, secret: str, claim_id: str) -> str:
     return f"{base_url}/pay/{pay_token(secret, claim_id)}"
+
+
+@dataclass(frozen=True)
+class ContactLinks:
+    """What every message needs to build the debtor's pay link."""
+
+    base_url: str
+    pay_secret: str

@@ -136,3 +136,19 @@ def test_an_oversized_body_is_refused_without_storing_anything(harness: Harness)
     assert response.status_code == 400
     assert response.json_body["errors"][0]["field"] == "body"
     assert harness.get("/v1/claims").json_body["items"] == []
+
+
+def test_every_change_appends_an_event_to_the_timeline(harness: Harness) -> None:
+    # GIVEN a claim that is paid in part and then cancelled
+    claim = harness.create_claim(amount=9000)
+    harness.post(f"/v1/claims/{claim['id']}/payments", {"amount": 1000, "reference": "part"})
+    harness.post(f"/v1/claims/{claim['id']}/cancel", {"reason": "returned"})
+
+    # THEN each change stands in the timeline, in order, with what changed
+    timeline = harness.claim(claim["id"])["timeline"]
+    changes = [e for e in timeline if e["type"] in ("claim.created", "payment.received", "claim.cancelled")]
+    assert [e["type"] for e in changes] == ["claim.created", "payment.received", "claim.cancelled"]
+    assert changes[1]["amount"] == 1000
+    assert changes[1]["balance"] == 8000
+    assert changes[2]["reason"] == "returned"
+    assert [e["id"] for e in timeline] == sorted(e["id"] for e in timeline)
