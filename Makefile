@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+LOCAL := $(VENV)/.installed-local
+DEV := $(VENV)/.installed-dev
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 PORT ?= 8000
 DAY_SECONDS ?= 0.5
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -10,34 +12,40 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 
 .PHONY: demo up test lint bench synth package clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	touch $(STAMP)
 
-demo: $(STAMP)  ## run a dozen claims through the whole ladder on the embedded local AWS
+# demo and up need only the local stack; tests, linters and CDK add the rest.
+$(LOCAL): requirements.txt requirements-local.txt | $(BIN)/python
+	$(PIP) -r requirements-local.txt
+	touch $@
+
+$(DEV): $(LOCAL) requirements-dev.txt
+	$(PIP) -r requirements-dev.txt
+	touch $@
+
+demo: $(LOCAL)  ## run a dozen claims through the whole ladder on the embedded local AWS
 	$(BIN)/python -m infra.local.demo
 
-up: $(STAMP)  ## serve the local stack in the foreground (PORT, DAY_SECONDS)
+up: $(LOCAL)  ## serve the local stack in the foreground (PORT, DAY_SECONDS)
 	$(BIN)/python -m infra.local --port $(PORT) --day-seconds $(DAY_SECONDS)
 
-test: $(STAMP)  ## the whole suite
+test: $(DEV)  ## the whole suite
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-lint: $(STAMP)  ## ruff (lint + format check) and mypy
+lint: $(DEV)  ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app.py chalicelib infra tests bench
 
-bench: $(STAMP)  ## benchmarks (ratios), not tests
+bench: $(LOCAL)  ## benchmarks (ratios), not tests
 	$(BIN)/python -m bench
 
-synth: $(STAMP)  ## synthesize the AWS stack into cdk.out (no credentials needed)
+synth: $(DEV)  ## synthesize the AWS stack into cdk.out (no credentials needed)
 	rm -rf cdk.out chalice.out
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-central-1} $(BIN)/python infra/cdk/app.py
 
-package: $(STAMP)  ## package the Chalice app for the dev stage into chalice.out
+package: $(DEV)  ## package the Chalice app for the dev stage into chalice.out
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-central-1} $(BIN)/chalice package --stage dev chalice.out
 
 clean:
