@@ -121,7 +121,7 @@ INVALID_LADDERS = {
     "unknown channel": [stage_row("fax", 3, channels=["fax"])],
     "unknown tone": [stage_row("reminder", 3, tone="rude")],
     "missing offset": [{"name": "reminder", "channels": ["email"]}],
-    "offset not a number": [stage_row("reminder", 3, offset_days="soon")],
+    "offset not a number": [{**stage_row("reminder", 3), "offset_days": "soon"}],
 }
 
 
