@@ -82,6 +82,7 @@ class Claim:
     stage_completed_at: datetime | None = None  # when the last stage ran: the next keeps its spacing
     default_since: date | None = None  # first day of default: the day after the first overdue reminder
     invoice_date: date | None = None
+    charged_stages: frozenset[str] = frozenset()  # stages whose fees and interest are booked
     description: str | None = None
     pay_url: str | None = None
     execution_arn: str | None = None

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.charges import StageCharges, charges_for
 from chalicelib.domain.decisions import tone_for
 from chalicelib.domain.errors import AlreadyDoneError, ClaimClosedError, PermanentDeliveryError, TransientError
 from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.interest import InterestPeriod
 from chalicelib.domain.ladder import Channel, Stage
 from chalicelib.messages.context import FeeLine, MessageContext
 from chalicelib.messages.render import render_message
 from chalicelib.observability import count, logger
+from chalicelib.services.charges import book_stage_charges
 from chalicelib.services.pay_tokens import ContactLinks, pay_url
 from chalicelib.services.ports import OutboundMessage
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from chalicelib.domain.claim import Claim
     from chalicelib.domain.clock import VirtualClock
@@ -49,7 +51,9 @@ def send_contact(
     if claim.next_stage_index != stage_index:
         return "already_sent"
     stage = claim.stages[stage_index]
-    message = _message(claim, tenants.get(tenant_id), stage, channel, clock, links)
+    claim = book_stage_charges(claim, stage, claims, clock)
+    charged = [e for e in claims.events(claim_id) if e.type == EventType.CHARGES_ADDED]
+    message = _message(claim, tenants.get(tenant_id), stage, channel, clock, links, charged)
     try:
         # The linearization point of invariants 1 and 2: the claim must still be contactable and
         # this stage/channel unsent, checked in one conditional write before the provider call.
@@ -79,7 +83,7 @@ def send_contact(
         to=message.to,
         subject=message.subject,
         provider_id=provider_id,
-        balance=_balance_shown(claim, stage),
+        balance=claim.ledger.balance,
     )
     claims.complete_delivery(claim_id, tenant_id, stage.name, channel, provider_id, sent)
     count("MessagesSent", channel=str(channel))
@@ -90,15 +94,16 @@ def _event(clock: VirtualClock, kind: EventType, stage: Stage, channel: Channel,
     return Event(kind, clock.now(), {"stage": stage.name, "channel": str(channel), **data})
 
 
-def _balance_shown(claim: Claim, stage: Stage) -> int:
-    charges = charges_for(claim, stage)
-    return claim.ledger.balance + charges.fee_total + charges.interest_total
-
-
 def _message(
-    claim: Claim, tenant: Tenant, stage: Stage, channel: Channel, clock: VirtualClock, links: ContactLinks
+    claim: Claim,
+    tenant: Tenant,
+    stage: Stage,
+    channel: Channel,
+    clock: VirtualClock,
+    links: ContactLinks,
+    charged: Sequence[Event],
 ) -> OutboundMessage:
-    context = message_context(claim, tenant, stage, channel, clock, links)
+    context = message_context(claim, tenant, stage, channel, clock, links, charged)
     rendered = render_message(context)
     to = {
         Channel.EMAIL: claim.debtor.email,
@@ -135,13 +140,20 @@ def _handover_date(claim: Claim, stage: Stage, handover: Stage, clock: VirtualCl
 
 
 def message_context(
-    claim: Claim, tenant: Tenant, stage: Stage, channel: Channel, clock: VirtualClock, links: ContactLinks
+    claim: Claim,
+    tenant: Tenant,
+    stage: Stage,
+    channel: Channel,
+    clock: VirtualClock,
+    links: ContactLinks,
+    charged: Sequence[Event] = (),
 ) -> MessageContext:
-    """What the debtor is shown: the ledger including the charges this stage adds."""
+    """What the debtor is shown: the ledger as booked, with every fee and interest period and its reason."""
     language = claim.debtor.language if claim.debtor.language in ("de", "en") else "en"
-    charges: StageCharges = charges_for(claim, stage)
-    ledger = claim.ledger.with_charges(charges.fee_total, charges.interest_total)
+    ledger = claim.ledger
     handover = next((s for s in claim.stages if s.hands_over), None)
+    fees = [fee for event in charged for fee in event.data.get("fees", [])]
+    periods = [period for event in charged for period in event.data.get("interest", [])]
     return MessageContext(
         language=language,
         channel=channel,
@@ -163,7 +175,12 @@ def message_context(
         balance=ledger.money(ledger.balance),
         payment_reference=claim.payment_reference,
         pay_url=pay_url(links.base_url, links.pay_secret, claim.claim_id),
-        fee_lines=tuple(FeeLine(_FEE_REASONS[c.kind][language], ledger.money(c.amount)) for c in charges.fees),
-        interest_periods=charges.interest,
+        fee_lines=tuple(FeeLine(_FEE_REASONS[f["kind"]][language], ledger.money(int(f["amount"]))) for f in fees),
+        interest_periods=tuple(_interest_period(p) for p in periods),
         handover_date=_handover_date(claim, stage, handover, clock) if handover else None,
     )
+
+
+def _interest_period(row: dict[str, Any]) -> InterestPeriod:
+    percent = Decimal(row["percent"]) if row.get("percent") is not None else None
+    return InterestPeriod(date.fromisoformat(row["from"]), date.fromisoformat(row["to"]), percent, int(row["amount"]))

@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.charges import charges_for
 from chalicelib.domain.claim import Claim, Status
 from chalicelib.domain.decisions import Action, plan_next_step
 from chalicelib.domain.errors import ClaimClosedError
@@ -75,7 +74,7 @@ def register_wait(
 def complete_stage(
     claim_id: str, tenant_id: str, stage_index: int, claims: ClaimRepository, clock: VirtualClock
 ) -> str:
-    """Book the stage's charges and move the claim on; a retry of a completed stage changes nothing."""
+    """Move the claim on to its next stage; a retry of a completed stage changes nothing."""
 
     def attempt() -> str:
         claim = claims.get(claim_id, tenant_id)
@@ -91,35 +90,9 @@ def complete_stage(
 def _advance(claim: Claim, clock: VirtualClock) -> tuple[Claim, list[Event]]:
     now = clock.now()
     stage = claim.stages[claim.next_stage_index]
-    charges = charges_for(claim, stage)
-    events: list[Event] = []
     updated = replace(claim, stage=stage.name, next_stage_index=claim.next_stage_index + 1, stage_completed_at=now)
     if stage.offset_days > 0 and claim.default_since is None:
         updated = replace(updated, default_since=now.date() + timedelta(days=1))
     if claim.status == Status.OPEN:
         updated = updated.transition(Status.DUNNING)
-    if charges.fee_total or charges.interest_total:
-        updated = replace(updated, ledger=updated.ledger.with_charges(charges.fee_total, charges.interest_total))
-        events.append(
-            Event(
-                EventType.CHARGES_ADDED,
-                now,
-                {
-                    "stage": stage.name,
-                    "fees": [{"kind": c.kind, "amount": c.amount} for c in charges.fees],
-                    "interest": [
-                        {
-                            "from": p.start.isoformat(),
-                            "to": p.end.isoformat(),
-                            "percent": str(p.percent) if p.percent is not None else None,
-                            "days": p.days,
-                            "amount": p.amount,
-                        }
-                        for p in charges.interest
-                    ],
-                    "balance": updated.ledger.balance,
-                },
-            )
-        )
-    events.append(Event(EventType.STAGE_ESCALATED, now, {"stage": stage.name, "index": claim.next_stage_index}))
-    return updated, events
+    return updated, [Event(EventType.STAGE_ESCALATED, now, {"stage": stage.name, "index": claim.next_stage_index})]

@@ -92,6 +92,7 @@ class ClaimModel(Model):
     stage_completed_at = UTCDateTimeAttribute(null=True)
     default_since = UnicodeAttribute(null=True)
     invoice_date = UnicodeAttribute(null=True)
+    charged_stages = JSONAttribute(default=list)
     segment = UnicodeAttribute()
     stages = JSONAttribute()
     schedule_anchor = UTCDateTimeAttribute()
