@@ -25,7 +25,7 @@ from tests.fakes import FakeAgency
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-DAY_SECONDS = 0.1  # the 31-day ladder runs in about 4 real seconds (waits are whole seconds)
+DAY_SECONDS = 0.2  # the 31-day ladder runs in about 8 real seconds; stages stay over a second apart
 REGION = "eu-central-1"
 ACCOUNT = "123456789012"
 
