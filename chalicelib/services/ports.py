@@ -117,3 +117,36 @@ class ClaimRepository(Protocol):
     def append(self, claim_id: str, tenant_id: str, event: Event) -> None: ...
     def find_by_external_id(self, tenant_id: str, external_id: str) -> str | None: ...
     def payments(self, claim_id: str) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    """A hosted checkout for paying (part of) a claim by card or wallet."""
+
+    claim_id: str
+    tenant_id: str
+    amount: int  # minor units
+    currency: str
+    description: str  # shown on the checkout page, e.g. "Invoice 4711 – Demo Shop GmbH"
+    customer_email: str
+    language: str  # "de" / "en"
+    success_url: str
+    cancel_url: str
+
+
+@dataclass(frozen=True)
+class PaymentEvent:
+    """A verified PSP webhook event that moves money for a claim."""
+
+    event_id: str  # the provider's event id: the idempotency key for money
+    claim_id: str
+    amount: int  # minor units; positive for payments, negative for refunds
+    currency: str
+    kind: str  # "payment" | "refund" | "chargeback"
+    provider_reference: str  # payment intent / charge / payment id
+
+
+class CheckoutProvider(Protocol):
+    def create_checkout(self, request: CheckoutRequest) -> str:
+        """Create a hosted checkout and return the URL to send the debtor to."""
+        ...
