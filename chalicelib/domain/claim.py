@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from chalicelib.domain.errors import IllegalTransitionError
 from chalicelib.domain.ladder import Stage
@@ -83,6 +84,8 @@ class Claim:
     default_since: date | None = None  # first day of default: the day after the first overdue reminder
     invoice_date: date | None = None
     charged_stages: frozenset[str] = frozenset()  # stages whose fees and interest are booked
+    closed_at: datetime | None = None  # when it was paid, cancelled or handed over: pay links expire after it
+    agreement: dict[str, Any] = field(default_factory=dict)  # promise, plan, pause or dispute in force
     description: str | None = None
     pay_url: str | None = None
     execution_arn: str | None = None
@@ -98,7 +101,8 @@ class Claim:
     def contactable(self) -> bool:
         return self.status in CONTACTABLE and self.ledger.balance > 0
 
-    def transition(self, target: Status) -> Claim:
+    def transition(self, target: Status, at: datetime | None = None) -> Claim:
         if not can_transition(self.status, target):
             raise IllegalTransitionError(f"a claim cannot go from {self.status} to {target}")
-        return replace(self, status=target)
+        closed_at = self.closed_at if self.closed_at or target not in CLOSED else at
+        return replace(self, status=target, closed_at=closed_at)

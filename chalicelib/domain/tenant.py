@@ -5,10 +5,29 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from chalicelib.domain.ladder import DEFAULT_LADDER, Ladder
 
 API_KEY_PREFIX = "mw_"
+
+
+@dataclass(frozen=True)
+class Branding:
+    """How the pay page looks and what it links to: the merchant's face, not Mahnwerk's."""
+
+    color: str = "#1f4e79"  # a dark colour: white text on it must stay readable
+    logo_url: str = ""
+    imprint_url: str = ""
+    privacy_url: str = ""
+    support_phone: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return dict(vars(self))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Branding:
+        return cls(**{k: str(v) for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -21,6 +40,10 @@ class Tenant:
     ladder: Ladder = DEFAULT_LADDER
     # Per-provider secrets for inbound webhooks (HMAC needs the secret itself, so it is not hashed).
     webhook_secrets: dict[str, str] = field(default_factory=dict)
+    branding: Branding = field(default_factory=Branding)
+    bank_account: dict[str, str] = field(default_factory=dict)  # holder, iban, bic: validated when set
+    agreement_rules: dict[str, Any] = field(default_factory=dict)  # overrides of the default rules
+    pay_link_days_after_close: int = 30  # afterwards the link opens nothing
 
     def webhook_secret(self, provider: str) -> str | None:
         return self.webhook_secrets.get(provider)

@@ -165,7 +165,7 @@ def cancel_claim(
         claim = claims.get(claim_id, tenant_id)
         if claim.status == Status.CANCELLED:
             return claim
-        cancelled = claim.transition(Status.CANCELLED)
+        cancelled = claim.transition(Status.CANCELLED, clock.now())
         event = Event(EventType.CLAIM_CANCELLED, clock.now(), {"reason": reason or "cancelled by merchant"})
         return claims.update(cancelled, [event])
 

@@ -47,7 +47,7 @@ def hand_over(
         current = claims.get(claim_id, tenant_id)
         if current.closed:
             return str(current.status)  # paid while we handed over: the agency is told by the payment event
-        handed = replace(current.transition(Status.HANDED_OVER), stage="agency")
+        handed = replace(current.transition(Status.HANDED_OVER, clock.now()), stage="agency")
         event = Event(
             EventType.CLAIM_HANDED_OVER, clock.now(), {"agency_reference": reference, "balance": current.ledger.balance}
         )

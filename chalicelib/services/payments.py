@@ -72,7 +72,7 @@ def _apply(claim: Claim, payment: PaymentRecord, clock: VirtualClock) -> tuple[C
     ]
     updated = replace(claim, ledger=ledger)
     if ledger.settled and not was_closed:
-        updated = updated.transition(Status.PAID)
+        updated = updated.transition(Status.PAID, now)
         events.append(Event(EventType.CLAIM_PAID, now, {"paid": ledger.paid, "stage": claim.stage}))
     overpaid_now = ledger.overpaid - claim.ledger.overpaid
     if overpaid_now > 0 or was_closed:

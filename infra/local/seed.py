@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.tenant import Tenant
+from chalicelib.domain.tenant import Branding, Tenant
 from chalicelib.services.tenants import create_tenant
 
 if TYPE_CHECKING:
@@ -18,6 +18,13 @@ DEMO_TENANTS = (
         address="Musterstraße 1, 10115 Berlin, Germany",
         support_email="support@demo-shop.example",
         webhook_secrets={p: f"local-{p}-secret" for p in PROVIDERS},
+        branding=Branding(
+            color="#1f4e79",
+            imprint_url="https://demo-shop.example/impressum",
+            privacy_url="https://demo-shop.example/datenschutz",
+            support_phone="+49 30 1234567",
+        ),
+        bank_account={"holder": "Demo Shop GmbH", "iban": "DE89370400440532013000", "bic": "COBADEFFXXX"},
     ),
     Tenant(
         "other",
@@ -26,6 +33,13 @@ DEMO_TENANTS = (
         support_email="help@other-store.example",
         default_language="en",
         webhook_secrets={p: f"local-{p}-secret" for p in PROVIDERS},
+        branding=Branding(
+            color="#5b2a86",
+            imprint_url="https://other-store.example/legal",
+            privacy_url="https://other-store.example/privacy",
+            support_phone="+44 20 7946 0000",
+        ),
+        bank_account={"holder": "Other Store Ltd", "iban": "DE02120300000000202051", "bic": "BYLADEM1001"},
     ),
 )
 

@@ -12,7 +12,7 @@ from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.ladder import Ladder, Stage
 from chalicelib.domain.ledger import Ledger
 from chalicelib.domain.segmentation import Segment
-from chalicelib.domain.tenant import Tenant
+from chalicelib.domain.tenant import Branding, Tenant
 
 
 def debtor_to_dict(debtor: Debtor) -> dict[str, Any]:
@@ -55,6 +55,8 @@ def claim_to_model(claim: Claim) -> ClaimModel:
         default_since=claim.default_since.isoformat() if claim.default_since else None,
         invoice_date=claim.invoice_date.isoformat() if claim.invoice_date else None,
         charged_stages=sorted(claim.charged_stages),
+        closed_at=claim.closed_at,
+        agreement=claim.agreement,
         segment=str(claim.segment),
         stages=[s.to_dict() for s in claim.stages],
         schedule_anchor=claim.schedule_anchor,
@@ -102,6 +104,8 @@ def claim_from_model(item: ClaimModel) -> Claim:
         default_since=date.fromisoformat(item.default_since) if item.default_since else None,
         invoice_date=date.fromisoformat(item.invoice_date) if item.invoice_date else None,
         charged_stages=frozenset(item.charged_stages or ()),
+        closed_at=item.closed_at,
+        agreement=dict(item.agreement or {}),
         description=item.description,
         execution_arn=item.execution_arn,
         task_token=item.task_token,
@@ -125,6 +129,7 @@ def event_from_model(item: EventModel) -> Event:
 
 
 def tenant_from_model(item: TenantModel) -> Tenant:
+    profile = dict(item.profile or {})
     return Tenant(
         tenant_id=item.tenant_id,
         name=item.name,
@@ -133,6 +138,10 @@ def tenant_from_model(item: TenantModel) -> Tenant:
         default_language=item.default_language,
         ladder=Ladder.from_list(item.ladder),
         webhook_secrets=dict(item.webhook_secrets.as_dict() if item.webhook_secrets else {}),
+        branding=Branding.from_dict(profile.get("branding", {})),
+        bank_account=dict(profile.get("bank_account", {})),
+        agreement_rules=dict(profile.get("agreement_rules", {})),
+        pay_link_days_after_close=int(profile.get("pay_link_days_after_close", 30)),
     )
 
 
@@ -145,4 +154,10 @@ def tenant_to_model(tenant: Tenant) -> TenantModel:
         default_language=tenant.default_language,
         ladder=tenant.ladder.to_list(),
         webhook_secrets=tenant.webhook_secrets,
+        profile={
+            "branding": tenant.branding.to_dict(),
+            "bank_account": tenant.bank_account,
+            "agreement_rules": tenant.agreement_rules,
+            "pay_link_days_after_close": tenant.pay_link_days_after_close,
+        },
     )

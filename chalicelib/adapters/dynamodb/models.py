@@ -47,6 +47,7 @@ class TenantModel(Model):
     default_language = UnicodeAttribute(default="de")
     ladder = JSONAttribute()
     webhook_secrets: MapAttribute[str, Any] = MapAttribute(default=dict)
+    profile = JSONAttribute(default=dict)  # branding, bank account, agreement rules, pay-link expiry
 
 
 class LookupModel(Model):
@@ -93,6 +94,8 @@ class ClaimModel(Model):
     default_since = UnicodeAttribute(null=True)
     invoice_date = UnicodeAttribute(null=True)
     charged_stages = JSONAttribute(default=list)
+    closed_at = UTCDateTimeAttribute(null=True)
+    agreement = JSONAttribute(default=dict)
     segment = UnicodeAttribute()
     stages = JSONAttribute()
     schedule_anchor = UTCDateTimeAttribute()
