@@ -12,10 +12,15 @@ from chalicelib.services.pay_tokens import ContactLinks
 from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from chalicelib.adapters.dynamodb.claims import DynamoClaimRepository
     from chalicelib.adapters.dynamodb.tenants import DynamoTenantRepository
     from chalicelib.adapters.messaging.outbox import LocalOutbox
-    from chalicelib.services.ports import AgencyClient, MessageSender, WorkflowClient
+    from chalicelib.adapters.payments.sandbox_checkout import SandboxCheckout
+    from chalicelib.domain.claim import Claim
+    from chalicelib.services.notices import Notices
+    from chalicelib.services.ports import AgencyClient, CheckoutProvider, MessageSender, PaymentRecord, WorkflowClient
 
 
 @dataclass
@@ -99,6 +104,36 @@ class Container:
         from chalicelib.adapters.secrets import resolve
 
         return resolve(self.settings.pay_token_secret)
+
+    @cached_property
+    def checkout_sandbox(self) -> SandboxCheckout:
+        from chalicelib.adapters.payments.sandbox_checkout import SandboxCheckout
+
+        return SandboxCheckout(self.settings.public_base_url)
+
+    @cached_property
+    def checkout(self) -> CheckoutProvider:
+        """Stripe where the stage has a key; the sandbox PSP on the local stack."""
+        if self._override("checkout"):
+            return self._override("checkout")
+        if self.settings.stripe_api_key:
+            from chalicelib.adapters.payments.stripe_checkout import StripeCheckout
+            from chalicelib.adapters.secrets import resolve
+
+            return StripeCheckout(resolve(self.settings.stripe_api_key))
+        return self.checkout_sandbox
+
+    @cached_property
+    def notices(self) -> Notices:
+        from chalicelib.services.notices import Notices
+
+        return Notices(self.claims, self.senders, self.clock, self.links)
+
+    @cached_property
+    def thank_you(self) -> Callable[[Claim, PaymentRecord], None]:
+        from chalicelib.services.notices import thank_you
+
+        return thank_you(self.notices, self.tenants)
 
     @cached_property
     def links(self) -> ContactLinks:

@@ -68,6 +68,7 @@ WORKFLOW_FUNCTIONS: dict[str, str] = {
     "SendLetterFunctionArn": "send_letter",
     "CompleteStageFunctionArn": "complete_stage",
     "HandOverFunctionArn": "hand_over",
+    "ReviewAgreementFunctionArn": "review_agreement",
 }
 
 

@@ -25,6 +25,7 @@ class Settings:
     agency_url: str
     agency_secret: str
     pay_token_secret: str
+    stripe_api_key: str  # empty: the sandbox PSP takes payments (local stage)
     channel_mode: str  # "aws": real providers; "local": moto where it has the service, the outbox otherwise
     state_machine_arn: str
     letters_bucket: str
@@ -48,6 +49,7 @@ class Settings:
             agency_url=os.environ.get("AGENCY_URL", "http://127.0.0.1:8000/_local/agency/claims"),
             agency_secret=_secret("AGENCY_SECRET", stage),
             pay_token_secret=_secret("PAY_TOKEN_SECRET", stage),
+            stripe_api_key=os.environ.get("STRIPE_API_KEY") or os.environ.get("STRIPE_API_KEY_ARN", ""),
             channel_mode=os.environ.get("CHANNEL_MODE", "local" if stage == "local" else "aws"),
             state_machine_arn=os.environ.get("STATE_MACHINE_ARN", names.state_machine_arn),
             letters_bucket=os.environ.get("LETTERS_BUCKET", names.letters_bucket),

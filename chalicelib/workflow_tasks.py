@@ -98,6 +98,16 @@ def complete_stage(event: dict[str, Any]) -> dict[str, str]:
     return {"status": status}
 
 
+@bp.lambda_function(name="review_agreement")
+@task
+def review_agreement(event: dict[str, Any]) -> dict[str, str]:
+    from chalicelib.services.agreement_review import review_agreement as review
+
+    app = container()
+    outcome = review(event["claim_id"], event["tenant_id"], app.claims, app.tenants, app.notices, app.clock)
+    return {"outcome": outcome}
+
+
 @bp.lambda_function(name="hand_over")
 @task
 def hand_over(event: dict[str, Any]) -> dict[str, str]:

@@ -69,7 +69,15 @@ class Harness:
         return wait_for(lambda: _finished(self.execution(claim_id)["status"]), timeout)
 
     def outbox(self, claim_id: str) -> list[dict[str, Any]]:
-        return self.app.outbox.list(claim_id)
+        """The ladder's messages; notices (confirmations, thanks) are in `notices`."""
+        return [m for m in self.app.outbox.list(claim_id) if not m["stage"].startswith("notice:")]
+
+    def notices(self, claim_id: str) -> list[str]:
+        return [
+            m["stage"].removeprefix("notice:")
+            for m in self.app.outbox.list(claim_id)
+            if m["stage"].startswith("notice:")
+        ]
 
     def claim(self, claim_id: str, tenant: str = "demo") -> dict[str, Any]:
         return dict(self.get(f"/v1/claims/{claim_id}", tenant).json_body)

@@ -7,12 +7,13 @@ from ulid import ULID
 
 from chalicelib.api.problems import problem_responses
 from chalicelib.api.requests import ANY_BODY, body_of, header, query, raw_body, tenant_of
-from chalicelib.api.schemas import CancelIn, ClaimIn, PaymentIn
+from chalicelib.api.schemas import CancelIn, ClaimIn, DisputeResolutionIn, PaymentIn
 from chalicelib.api.views import claim_view
 from chalicelib.bootstrap import container
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.observability import count, logger
 from chalicelib.services import claims as claim_service
+from chalicelib.services import disputes
 from chalicelib.services.payments import record_payment
 from chalicelib.services.ports import PaymentRecord
 
@@ -85,7 +86,7 @@ def add_payment(claim_id: str) -> Response:
         reference=body.reference,
         paid_at=body.paid_at.isoformat() if body.paid_at else None,
     )
-    outcome = record_payment(claim_id, tenant.tenant_id, payment, app.claims, app.workflow, app.clock)
+    outcome = record_payment(claim_id, tenant.tenant_id, payment, app.claims, app.workflow, app.clock, app.thank_you)
     return Response(body=claim_view(outcome.claim, app), status_code=200 if outcome.duplicate else 201)
 
 
@@ -97,6 +98,19 @@ def cancel_claim(claim_id: str) -> dict[str, object]:
     reason = body_of(request, CancelIn).reason if raw_body(request).strip() else None
     app = container()
     claim = claim_service.cancel_claim(claim_id, tenant.tenant_id, reason, app.claims, app.workflow, app.clock)
+    return claim_view(claim, app)
+
+
+@bp.route("/v1/claims/{claim_id}/dispute/resolution", methods=["POST"], content_types=ANY_BODY)
+@problem_responses
+def resolve_dispute(claim_id: str) -> dict[str, object]:
+    request = bp.current_request
+    tenant = tenant_of(request)
+    body = body_of(request, DisputeResolutionIn)
+    app = container()
+    claim = disputes.resolve_dispute(
+        claim_id, tenant, body.outcome, body.amount, app.claims, app.workflow, app.notices, app.clock
+    )
     return claim_view(claim, app)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
-import requests
 from chalice import Blueprint, Response
+from jinja2 import Template
 
 from chalicelib.adapters.agency import signature
 from chalicelib.adapters.agency.sandbox_store import inbox
@@ -15,6 +16,7 @@ from chalicelib.api.problems import problem_responses
 from chalicelib.api.requests import ANY_BODY, body_of, headers_of, query, raw_body
 from chalicelib.api.schemas import SandboxPaymentIn
 from chalicelib.bootstrap import container
+from chalicelib.domain.money import Money
 
 bp = Blueprint(__name__)
 
@@ -35,23 +37,47 @@ def clock() -> dict[str, object]:
 @bp.route("/_local/sandbox/payments", methods=["POST"], content_types=ANY_BODY)
 @problem_responses
 def sandbox_payment() -> Response:
-    """The sandbox PSP completed a checkout: it signs and delivers its webhook over HTTP, like a real PSP."""
+    """The sandbox PSP completed a payment: it signs and delivers its webhook over HTTP, like a real PSP."""
     body = body_of(bp.current_request, SandboxPaymentIn)
+    status, result = _pay(body.claim_id, body.amount)
+    return Response(body={**result, "webhook_status": status}, status_code=201 if status < 300 else 502)
+
+
+@bp.route("/_local/sandbox/checkout/{session_id}", methods=["GET"])
+@problem_responses
+def sandbox_checkout_page(session_id: str) -> Response:
+    session = container().checkout_sandbox.session(session_id)
+    amount = Money(session.amount, session.currency).format(session.language)
+    html = CHECKOUT_PAGE.render(session=session, session_id=session_id, amount=amount)
+    return Response(body=html, headers={"Content-Type": "text/html; charset=utf-8", "X-Robots-Tag": "noindex"})
+
+
+@bp.route("/_local/sandbox/checkout/{session_id}", methods=["POST"], content_types=ANY_BODY)
+@problem_responses
+def sandbox_checkout_pay(session_id: str) -> Response:
+    """The debtor pressed "Pay": the PSP sends its webhook first, then returns the debtor to the shop."""
+    session = container().checkout_sandbox.session(session_id)
+    _pay(session.claim_id, session.amount)
+    return Response(body="", status_code=303, headers={"Location": session.success_url})
+
+
+def _pay(claim_id: str, amount: int) -> tuple[int, Any]:
     app = container()
-    claim = app.claims.get(body.claim_id)
-    tenant = app.tenants.get(claim.tenant_id)
-    event = sandbox.payment_event(claim.claim_id, body.amount, claim.ledger.currency)
-    raw = json.dumps(event).encode()
-    headers = {
-        "Content-Type": "application/json",
-        sandbox.SIGNATURE_HEADER: sandbox.sign(tenant.webhook_secret("sandbox") or "", raw, int(time.time())),
-    }
-    url = f"{app.settings.public_base_url}/v1/webhooks/{claim.tenant_id}/sandbox"
-    delivered = requests.post(url, data=raw, headers=headers, timeout=10)
-    return Response(
-        body={"event": event, "webhook_status": delivered.status_code, "webhook_response": delivered.json()},
-        status_code=201 if delivered.ok else 502,
+    claim = app.claims.get(claim_id)
+    secret = app.tenants.get(claim.tenant_id).webhook_secret("sandbox") or ""
+    return sandbox.deliver(
+        app.settings.public_base_url, claim.tenant_id, secret, claim_id, amount, claim.ledger.currency
     )
+
+
+CHECKOUT_PAGE = Template(
+    """<!doctype html><html lang="{{ session.language }}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Sandbox checkout</title></head>
+<body><main><h1>Sandbox PSP</h1><p>{{ session.description }}</p><p><strong>{{ amount }}</strong></p>
+<form method="post"><button type="submit">Pay {{ amount }}</button></form>
+<p><a href="{{ session.cancel_url }}">Cancel</a></p></main></body></html>""",
+    autoescape=True,
+)
 
 
 @bp.route("/_local/agency/claims", methods=["POST"], content_types=ANY_BODY)

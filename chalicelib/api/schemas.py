@@ -111,3 +111,8 @@ class CancelIn(_Strict):
 class SandboxPaymentIn(_Strict):
     claim_id: Annotated[str, Field(min_length=1, max_length=64)]
     amount: MinorUnits
+
+
+class DisputeResolutionIn(_Strict):
+    outcome: Literal["uphold", "cancel", "adjust"]
+    amount: MinorUnits | None = None  # adjust: the corrected, lower balance

@@ -22,7 +22,7 @@ def receive_webhook(tenant_id: str, provider: str) -> Response:
         raise InvalidInputError("body", f"larger than {MAX_BODY_BYTES} bytes")
     app = container()
     outcome = handle_payment_webhook(
-        tenant_id, provider, headers_of(request), body, app.tenants, app.claims, app.workflow, app.clock
+        tenant_id, provider, headers_of(request), body, app.tenants, app.claims, app.workflow, app.clock, app.thank_you
     )
     if outcome is None:
         return Response(body={"received": True, "applied": False}, status_code=200)

@@ -86,6 +86,7 @@ class Claim:
     charged_stages: frozenset[str] = frozenset()  # stages whose fees and interest are booked
     closed_at: datetime | None = None  # when it was paid, cancelled or handed over: pay links expire after it
     agreement: dict[str, Any] = field(default_factory=dict)  # promise, plan, pause or dispute in force
+    tone_boost: int = 0  # a broken promise or plan: later messages one step firmer
     description: str | None = None
     pay_url: str | None = None
     execution_arn: str | None = None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.contact_policy import next_allowed, reachable_channels
 from chalicelib.domain.ladder import Channel, Stage, Tone
-from chalicelib.domain.schedule import stage_due_at
+from chalicelib.domain.schedule import stage_due_at, start_of
 from chalicelib.domain.segmentation import Segment
 
 if TYPE_CHECKING:
@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 class Action(StrEnum):
     CONTACT = "contact"  # wait until send_at (interruptibly), then run the stage's channels
     FINISH = "finish"  # nothing more to do: settled, cancelled, handed over or ladder exhausted
-    HOLD = "hold"  # an agreement or dispute holds the ladder; wait for an event
+    HOLD = "hold"  # an agreement or dispute holds the ladder: wait for an event, or until `until`
+    REVIEW = "review"  # an agreement's date has come: check it was kept (promise, instalment, pause)
 
 
 @dataclass(frozen=True)
@@ -31,13 +32,31 @@ class Plan:
     tone: Tone | None = None
     send_at: datetime | None = None
     reason: str = ""
+    until: datetime | None = None  # HOLD: when the agreement needs looking at; None: only an event ends it
 
 
-def tone_for(stage: Stage, segment: Segment) -> Tone:
-    """Businesses get the neutral register from the start; consumers get the stage's own tone."""
-    if segment == Segment.BUSINESS and stage.tone == Tone.FRIENDLY:
-        return Tone.NEUTRAL
-    return stage.tone
+_FIRMER = (Tone.FRIENDLY, Tone.NEUTRAL, Tone.FIRM)
+# The day an agreement of each kind must be looked at, as stored on the claim.
+_AGREEMENT_DAY = {"promise": "deadline", "instalments": "wake_on", "pause": "until"}
+
+
+def tone_for(stage: Stage, segment: Segment, boost: int = 0) -> Tone:
+    """Businesses get the neutral register from the start; a broken promise or plan makes it firmer."""
+    tone = Tone.NEUTRAL if segment == Segment.BUSINESS and stage.tone == Tone.FRIENDLY else stage.tone
+    return _FIRMER[min(len(_FIRMER) - 1, _FIRMER.index(tone) + boost)]
+
+
+def _agreement_plan(claim: Claim, now: datetime) -> Plan | None:
+    kind = claim.agreement.get("kind")
+    if kind == "dispute":
+        return Plan(Action.HOLD, reason="disputed: the merchant decides")
+    field = _AGREEMENT_DAY.get(str(kind))
+    if field is None or not claim.agreement.get(field):
+        return None
+    due = start_of(date.fromisoformat(str(claim.agreement[field])))
+    if now < due:
+        return Plan(Action.HOLD, reason=f"{kind} in force", until=due)
+    return Plan(Action.REVIEW, reason=f"{kind}: {field} reached")
 
 
 def plan_next_step(claim: Claim, now: datetime, has_push_endpoint: bool = False) -> Plan:
@@ -45,6 +64,9 @@ def plan_next_step(claim: Claim, now: datetime, has_push_endpoint: bool = False)
         return Plan(Action.FINISH, reason=f"claim is {claim.status}")
     if claim.ledger.settled:
         return Plan(Action.FINISH, reason="balance is zero")
+    agreement = _agreement_plan(claim, now)
+    if agreement is not None:
+        return agreement
     if not claim.contactable:
         return Plan(Action.HOLD, reason=f"claim is {claim.status}")
     if claim.next_stage_index >= len(claim.stages):
@@ -58,7 +80,7 @@ def plan_next_step(claim: Claim, now: datetime, has_push_endpoint: bool = False)
         stage=stage,
         stage_index=claim.next_stage_index,
         channels=channels,
-        tone=tone_for(stage, claim.segment),
+        tone=tone_for(stage, claim.segment, claim.tone_boost),
         send_at=send_at,
         reason="no reachable channel" if not channels else "",
     )

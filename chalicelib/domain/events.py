@@ -21,6 +21,19 @@ class EventType(StrEnum):
     CLAIM_CANCELLED = "claim.cancelled"
     CLAIM_HANDED_OVER = "claim.handed_over"
     HANDOVER_FAILED = "handover.failed"
+    PAYMENT_REVERSED = "payment.reversed"
+    PROMISE_MADE = "promise.made"
+    PROMISE_BROKEN = "promise.broken"
+    PLAN_AGREED = "plan.agreed"
+    PLAN_INSTALMENT_LATE = "plan.instalment_late"
+    PLAN_BROKEN = "plan.broken"
+    PLAN_COMPLETED = "plan.completed"
+    DISPUTE_OPENED = "dispute.opened"
+    DISPUTE_RESOLVED = "dispute.resolved"
+    CLAIM_ADJUSTED = "claim.adjusted"
+    PAUSE_GRANTED = "pause.granted"
+    PAUSE_ENDED = "pause.ended"
+    DEBTOR_MESSAGE = "debtor.message"
 
 
 @dataclass(frozen=True)

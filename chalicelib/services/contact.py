@@ -157,7 +157,7 @@ def message_context(
     return MessageContext(
         language=language,
         channel=channel,
-        tone=tone_for(stage, claim.segment),
+        tone=tone_for(stage, claim.segment, claim.tone_boost),
         stage=stage.name,
         segment=claim.segment,
         today=clock.today(),

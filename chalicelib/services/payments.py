@@ -12,6 +12,8 @@ from chalicelib.observability import count, logger
 from chalicelib.services.retries import on_conflict
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from chalicelib.domain.clock import VirtualClock
     from chalicelib.services.ports import ClaimRepository, PaymentRecord, WorkflowClient
 
@@ -29,7 +31,9 @@ def record_payment(
     claims: ClaimRepository,
     workflow: WorkflowClient,
     clock: VirtualClock,
+    thank: Callable[[Claim, PaymentRecord], None] | None = None,
 ) -> PaymentOutcome:
+    """Apply the money once; `thank` sends the debtor a thank-you when it settled the claim."""
     if payment.amount <= 0:
         raise InvalidInputError("amount", "must be a positive integer in minor units")
 
@@ -48,6 +52,8 @@ def record_payment(
         count("PaymentsReceived")
         count("AmountRecovered", payment.amount)
         _tell_workflow(outcome.claim, workflow)
+        if thank and outcome.claim.status == Status.PAID:
+            _thank(thank, outcome.claim, payment)
     return outcome
 
 
@@ -91,3 +97,11 @@ def _tell_workflow(claim: Claim, workflow: WorkflowClient) -> None:
     )
     if not workflow.notify(claim.task_token, event):
         logger.info("execution was not waiting; it will see the payment at its next step", claim_id=claim.claim_id)
+
+
+def _thank(thank: Callable[[Claim, PaymentRecord], None], claim: Claim, payment: PaymentRecord) -> None:
+    """The money is applied already: a thank-you that cannot be sent must not fail the payment's request."""
+    try:
+        thank(claim, payment)
+    except Exception:  # noqa: BLE001 - any failure here is logged, the payment stands
+        logger.exception("thank-you not sent", claim_id=claim.claim_id)

@@ -39,7 +39,9 @@ def plan(claim_id: str, tenant_id: str, claims: ClaimRepository, clock: VirtualC
         "channels": dict.fromkeys(map(str, _STATE_CHANNELS), False),
     }
     if decision.action == Action.HOLD:
-        result["wait_seconds"] = max(1, round(clock.day_seconds * HOLD_RECHECK_DAYS))
+        recheck = clock.now() + timedelta(days=HOLD_RECHECK_DAYS)
+        until = min(decision.until, recheck) if decision.until else recheck
+        result["wait_seconds"] = max(1, clock.wait_seconds_until(until))
     if decision.action == Action.CONTACT and decision.stage is not None and decision.send_at is not None:
         result.update(
             stage=decision.stage.name,

@@ -43,6 +43,13 @@ class LocalApi:
         return dict(response.json())
 
     def outbox(self, claim_id: str) -> list[dict[str, Any]]:
+        """The ladder's messages; notices (confirmations, thanks) are in `notices`."""
+        return [m for m in self._all(claim_id) if not m["stage"].startswith("notice:")]
+
+    def notices(self, claim_id: str) -> list[str]:
+        return [m["stage"].removeprefix("notice:") for m in self._all(claim_id) if m["stage"].startswith("notice:")]
+
+    def _all(self, claim_id: str) -> list[dict[str, Any]]:
         return list(requests.get(f"{self.url}/_local/outbox", params={"claim_id": claim_id}, timeout=5).json()["items"])
 
     def sfn(self) -> Any:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pytest
 
-from tests.harness import Harness, wait_for
+if TYPE_CHECKING:
+    from tests.harness import Harness
 
 pytestmark = pytest.mark.workflow
 
@@ -41,13 +44,24 @@ def test_unpaid_claim_climbs_every_channel_in_order_and_is_handed_over(harness: 
 
 
 def test_payment_after_first_reminder_stops_all_further_messages(harness: Harness) -> None:
-    claim = harness.create_claim(debtor={"customer_since": "2019-05-01"})  # reliable: no pre-due nudge
-    wait_for(lambda: harness.outbox(claim["id"]))
+    # GIVEN a reliable customer (no pre-due nudge) who pays as soon as the first reminder went out
+    claim = harness.create_claim(debtor={"customer_since": "2019-05-01"})
+    paid: list[int] = []
 
-    response = harness.post(f"/v1/claims/{claim['id']}/payments", {"amount": claim["balance"], "reference": "bank-1"})
+    def pay_after_the_reminder(name: str, event: dict[str, Any]) -> None:
+        if name == "complete_stage" and event["claim_id"] == claim["id"] and not paid:
+            response = harness.post(
+                f"/v1/claims/{claim['id']}/payments", {"amount": claim["balance"], "reference": "b"}
+            )
+            paid.append(response.status_code)
 
-    assert response.status_code == 201
-    assert response.json_body["status"] == "paid"
-    assert harness.wait_until_finished(claim["id"], timeout=10) == "SUCCEEDED"
+    harness.dispatcher.before_invoke.append(pay_after_the_reminder)
+
+    # WHEN the execution runs on
+    assert harness.wait_until_finished(claim["id"], timeout=20) == "SUCCEEDED"
+
+    # THEN the claim is paid, the debtor was thanked, and no further dunning message went out
+    assert paid == [201]
+    assert harness.claim(claim["id"])["status"] == "paid"
     assert [m["stage"] for m in harness.outbox(claim["id"])] == ["reminder"]
-    assert "Claim Paid" in harness.entered_states(claim["id"])
+    assert harness.notices(claim["id"]) == ["thank_you"]

@@ -101,6 +101,12 @@ class DynamoClaimRepository:
             return None
         return item.target, item.fingerprint or ""
 
+    def find_by_pay_token(self, token_hash: str) -> str | None:
+        try:
+            return str(LookupModel.get(keys.pay_token(token_hash), consistent_read=True).target)
+        except DoesNotExist:
+            return None
+
     def find_by_external_id(self, tenant_id: str, external_id: str) -> str | None:
         try:
             return str(LookupModel.get(keys.external_id(tenant_id, external_id), consistent_read=True).target)
@@ -192,6 +198,16 @@ class DynamoClaimRepository:
             if delivery_reason == "ConditionalCheckFailed":
                 raise AlreadyDoneError(f"{stage}/{channel} of {claim_id} was sent before") from exc
             raise ConflictError(str(exc)) from exc
+
+    def reserve_notice(self, claim_id: str, key: str) -> None:
+        """A notice is sent whatever the claim's status, but only once per key (AlreadyDoneError)."""
+        try:
+            DeliveryModel(claim_id, keys.delivery("notice", key), state="reserved").save(
+                condition=DeliveryModel.delivery_key.does_not_exist()
+            )
+        except PutError as exc:
+            _raise_if_throttled(exc)
+            raise AlreadyDoneError(f"notice {key} of {claim_id} was sent before") from exc
 
     def complete_delivery(
         self, claim_id: str, tenant_id: str, stage: str, channel: str, provider_id: str, event: Event

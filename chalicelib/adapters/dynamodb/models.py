@@ -96,6 +96,7 @@ class ClaimModel(Model):
     charged_stages = JSONAttribute(default=list)
     closed_at = UTCDateTimeAttribute(null=True)
     agreement = JSONAttribute(default=dict)
+    tone_boost = NumberAttribute(default=0)
     segment = UnicodeAttribute()
     stages = JSONAttribute()
     schedule_anchor = UTCDateTimeAttribute()

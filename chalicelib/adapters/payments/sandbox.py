@@ -80,3 +80,14 @@ def payment_event(claim_id: str, amount: int, currency: str) -> dict[str, Any]:
         "created": int(time.time()),
         "data": {"claim_id": claim_id, "amount": amount, "currency": currency, "payment_id": f"pay_{ULID()}"},
     }
+
+
+def deliver(base_url: str, tenant_id: str, secret: str, claim_id: str, amount: int, currency: str) -> tuple[int, Any]:
+    """Send a payment's signed webhook over HTTP, exactly as the PSP's servers would; returns status and body."""
+    import requests  # only the local stage's sandbox PSP sends webhooks
+
+    event = payment_event(claim_id, amount, currency)
+    raw = json.dumps(event).encode()
+    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, raw, int(time.time()))}
+    response = requests.post(f"{base_url}/v1/webhooks/{tenant_id}/sandbox", data=raw, headers=headers, timeout=10)
+    return response.status_code, {"event": event, "webhook_response": response.json()}

@@ -1,0 +1,154 @@
+"""The debtor's pay page: /pay/{token} (HTML, works without JavaScript) and /v1/pay/{token} (JSON)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlencode
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.page_security import CsrfError, csrf_token, page_headers, same_origin, verify_csrf
+from chalicelib.api.problems import problem_responses
+from chalicelib.api.requests import ANY_BODY, headers_of, query, raw_body
+from chalicelib.bootstrap import container
+from chalicelib.domain.errors import InvalidInputError, NotFoundError
+from chalicelib.services import self_service
+from chalicelib.services.pay_page import PayPage, open_pay_page, page_json
+from chalicelib.web.render import FormError, InstalmentRow, brand_style_css, render_not_found, render_pay_page
+
+if TYPE_CHECKING:
+    from chalice.app import Request
+
+bp = Blueprint(__name__)
+ACTIONS = ("checkout", "promise", "instalments", "dispute", "pause", "contact")
+_CSS = resources.files("chalicelib.web").joinpath("static/pay.css").read_text()
+
+
+@bp.route("/pay/assets/pay.css", methods=["GET"])
+def stylesheet() -> Response:
+    return Response(body=_CSS, headers={"Content-Type": "text/css; charset=utf-8", "Cache-Control": "max-age=3600"})
+
+
+@bp.route("/pay/{token}", methods=["GET"])
+def pay_page(token: str) -> Response:
+    request = bp.current_request
+    try:
+        page = _open(token, query(request, "lang"))
+    except NotFoundError:
+        return _not_found(query(request, "lang"))
+    preview = None
+    wanted = query(request, "instalments")
+    error = None
+    if wanted and not page.settled:
+        try:
+            preview = _preview(page, wanted)
+        except InvalidInputError as exc:
+            error = FormError("instalments", exc.field, exc.message)
+    return _html(page, token, notice=query(request, "done"), error=error, preview=preview)
+
+
+@bp.route("/pay/{token}/{action}", methods=["POST"], content_types=ANY_BODY)
+def pay_page_action(token: str, action: str) -> Response:
+    """A form on the page: checked, carried out, then back to the page (303) with a confirmation."""
+    request = bp.current_request
+    form = {k: v[0] for k, v in parse_qs(raw_body(request).decode(errors="replace")).items()}
+    try:
+        page = _open(token, form.get("lang"))
+    except NotFoundError:
+        return _not_found(form.get("lang"))
+    app = container()
+    try:
+        if action not in ACTIONS:
+            raise NotFoundError(action)
+        if not same_origin(headers_of(request)):
+            raise CsrfError("cross-site form submission")
+        verify_csrf(app.pay_token_secret, token, form.get("csrf"))
+        outcome = _act(page, token, action, form)
+    except InvalidInputError as exc:
+        return _html(page, token, error=FormError(action, exc.field, exc.message), status=400)
+    except CsrfError as exc:
+        return _html(page, token, error=FormError(action, "csrf", str(exc)), status=403)
+    except NotFoundError:
+        return _not_found(page.language)
+    if outcome.get("url"):
+        return Response(body="", status_code=303, headers={"Location": str(outcome["url"])})
+    back = f"/pay/{token}?" + urlencode({"lang": page.language, "done": action})
+    return Response(body="", status_code=303, headers={"Location": back})
+
+
+@bp.route("/v1/pay/{token}", methods=["GET"])
+@problem_responses
+def pay_json(token: str) -> dict[str, Any]:
+    page = _open(token, query(bp.current_request, "lang"))
+    view = page_json(page, self_service.girocode(page))
+    view["limits"] = self_service.limits_json(page, container().clock)
+    return view
+
+
+@bp.route("/v1/pay/{token}/{action}", methods=["POST"])
+@problem_responses
+def pay_json_action(token: str, action: str) -> Response:
+    """The same actions for a shop's own page. JSON only: a cross-site form cannot send it without CORS."""
+    if action not in ACTIONS:
+        raise NotFoundError(f"no action '{action}'")
+    page = _open(token, None)
+    body = _json_body(bp.current_request)
+    outcome = _act(page, token, action, body)
+    return Response(body=outcome, status_code=200)
+
+
+def _open(token: str, language: str | None) -> PayPage:
+    app = container()
+    return open_pay_page(token, app.claims, app.tenants, app.clock, language)
+
+
+def _act(page: PayPage, token: str, action: str, data: dict[str, Any]) -> dict[str, Any]:
+    app = container()
+    return self_service.act(page, token, action, data, app)
+
+
+def _preview(page: PayPage, wanted: str) -> tuple[InstalmentRow, ...]:
+    schedule = self_service.preview_instalments(page, wanted, container().clock)
+    return tuple(InstalmentRow(i.number, i.due, i.amount) for i in schedule)
+
+
+def _json_body(request: Request) -> dict[str, Any]:
+    raw = raw_body(request)
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise InvalidInputError("body", "not valid JSON") from exc
+    if not isinstance(data, dict):
+        raise InvalidInputError("body", "a JSON object is required")
+    return data
+
+
+def _html(
+    page: PayPage,
+    token: str,
+    notice: str | None = None,
+    error: FormError | None = None,
+    preview: tuple[InstalmentRow, ...] | None = None,
+    status: int = 200,
+) -> Response:
+    app = container()
+    html = render_pay_page(
+        page,
+        token=token,
+        csrf=csrf_token(app.pay_token_secret, token),
+        limits=self_service.form_limits(page, app.clock),
+        girocode_svg=self_service.girocode_svg(page),
+        notice=notice if notice in (*ACTIONS, "paid", "checkout_cancelled") else None,
+        error=error,
+        instalment_preview=preview,
+    )
+    return Response(body=html, status_code=status, headers=page_headers(brand_style_css(page.tenant)))
+
+
+def _not_found(language: str | None) -> Response:
+    html = render_not_found(language if language in ("de", "en") else "en")
+    return Response(body=html, status_code=404, headers=page_headers(""))

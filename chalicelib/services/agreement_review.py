@@ -1,0 +1,106 @@
+"""When an agreement's date comes: a promise kept or missed, an instalment due or late, a pause over."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.agreements import AgreementRules
+from chalicelib.domain.claim import Status
+from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.instalments import Instalment, PlanAction, evaluate_plan
+from chalicelib.services.retries import on_conflict
+
+if TYPE_CHECKING:
+    from chalicelib.domain.claim import Claim
+    from chalicelib.domain.clock import VirtualClock
+    from chalicelib.domain.tenant import Tenant
+    from chalicelib.services.notices import Notices
+    from chalicelib.services.ports import ClaimRepository, TenantRepository
+
+
+def review_agreement(
+    claim_id: str,
+    tenant_id: str,
+    claims: ClaimRepository,
+    tenants: TenantRepository,
+    notices: Notices,
+    clock: VirtualClock,
+) -> str:
+    """Decide, record, then tell the debtor; the notice's key makes a retried review send nothing twice."""
+    tenant = tenants.get(tenant_id)
+    outcome: dict[str, Any] = {}
+
+    def attempt() -> Claim:
+        claim = claims.get(claim_id, tenant_id)
+        updated, events, notice = _decide(claim, tenant, clock)
+        outcome["notice"] = notice
+        if updated is claim:
+            return claim
+        return claims.update(updated, events)
+
+    claim = on_conflict(attempt)
+    notice = outcome.get("notice")
+    if notice:
+        kind, key, facts = notice
+        notices.send(kind, claim, tenant, key, **facts)
+        return str(kind)
+    return "nothing_due"
+
+
+Notice = tuple[str, str, dict[str, Any]]
+
+
+def _decide(claim: Claim, tenant: Tenant, clock: VirtualClock) -> tuple[Claim, list[Event], Notice | None]:
+    kind, today, now = claim.agreement.get("kind"), clock.today(), clock.now()
+    if claim.closed or claim.ledger.settled:
+        return claim, [], None
+    if kind == "promise" and today >= date.fromisoformat(claim.agreement["deadline"]):
+        promised = claim.agreement["date"]
+        broken = _back_to_ladder(claim)
+        notice = ("promise_missed", f"promise-missed:{promised}", {"promise_date": promised})
+        return broken, [Event(EventType.PROMISE_BROKEN, now, {"date": promised})], notice
+    if kind == "pause" and today >= date.fromisoformat(claim.agreement["until"]):
+        return replace(claim, agreement={}), [Event(EventType.PAUSE_ENDED, now, {})], None
+    if kind == "instalments":
+        return _review_plan(claim, AgreementRules.from_dict(tenant.agreement_rules), clock)
+    return claim, [], None
+
+
+def _review_plan(claim: Claim, rules: AgreementRules, clock: VirtualClock) -> tuple[Claim, list[Event], Notice | None]:
+    plan, today, now = claim.agreement, clock.today(), clock.now()
+    schedule = tuple(Instalment.from_dict(i) for i in plan["schedule"])
+    state = evaluate_plan(
+        schedule,
+        claim.ledger.paid - int(plan["paid_at_start"]),
+        today,
+        rules,
+        int(plan.get("late_so_far", 0)),
+        last_late=int(plan.get("last_late", 0)),
+        reminded_through=int(plan.get("reminded_through", 0)),
+    )
+    if state.action == PlanAction.BROKEN:
+        event = Event(EventType.PLAN_BROKEN, now, {"balance": claim.ledger.balance})
+        return _back_to_ladder(claim), [event], ("plan_broken", "plan-broken", {})
+    carried = {**plan, **state.carry_over, "wake_on": state.wake_on.isoformat() if state.wake_on else None}
+    updated = replace(claim, agreement=carried)
+    if state.action == PlanAction.REMIND_LATE and state.overdue is not None:
+        late = state.overdue
+        new_date = late.due + timedelta(days=2 * rules.instalment_grace_days)
+        event = Event(EventType.PLAN_INSTALMENT_LATE, now, {"count": late.number, "amount": late.amount})
+        facts = {"instalment": late, "deadline": new_date}
+        return updated, [event], ("instalment_late", f"instalment-late:{late.number}", facts)
+    if state.action == PlanAction.REMIND_UPCOMING and state.next_due is not None:
+        upcoming = state.next_due
+        return updated, [], ("instalment_upcoming", f"instalment-upcoming:{upcoming.number}", {"instalment": upcoming})
+    if updated.agreement == plan:
+        return claim, [], None
+    return updated, [], None
+
+
+def _back_to_ladder(claim: Claim) -> Claim:
+    """The ladder resumes where it left off, one step firmer; the agreement is over."""
+    status = Status.DUNNING if claim.status != Status.OPEN or claim.next_stage_index else Status.OPEN
+    resumed = claim.transition(status) if claim.status != status else claim
+    return replace(resumed, agreement={}, tone_boost=claim.tone_boost + 1)

@@ -1,0 +1,225 @@
+"""The debtor's own answers on the pay page: pay now, promise a date, instalments, dispute, pause, write.
+
+Every action is checked against the tenant's rules, changes the claim and its status in one
+conditional write, appends an event, resumes the waiting execution so the ladder hears of it at
+once, and is confirmed to the debtor by email. Submitting the same thing twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.agreements import AgreementRules
+from chalicelib.domain.claim import Status
+from chalicelib.domain.disputes import validate_dispute
+from chalicelib.domain.errors import InvalidInputError
+from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.instalments import Instalment, instalment_schedule, max_instalments_for, next_wake
+from chalicelib.domain.promises import promise_deadline, validate_pause, validate_promise
+from chalicelib.services.ports import CheckoutRequest
+from chalicelib.services.retries import on_conflict
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Container
+    from chalicelib.domain.claim import Claim
+    from chalicelib.domain.clock import VirtualClock
+    from chalicelib.services.pay_page import PayPage
+
+MAX_MESSAGE = 2000
+_HOLDS_LADDER = ("promise", "instalments", "pause", "dispute")
+
+
+def rules_of(page: PayPage) -> AgreementRules:
+    return AgreementRules.from_dict(page.tenant.agreement_rules)
+
+
+def act(page: PayPage, token: str, action: str, data: dict[str, Any], app: Container) -> dict[str, Any]:
+    if page.settled:
+        raise InvalidInputError("claim", "this claim is settled: there is nothing left to do")
+    handler = {
+        "checkout": _checkout,
+        "promise": _promise,
+        "instalments": _instalments,
+        "dispute": _dispute,
+        "pause": _pause,
+        "contact": _contact,
+    }[action]
+    return handler(page, token, data, app)
+
+
+def _checkout(page: PayPage, token: str, data: dict[str, Any], app: Container) -> dict[str, Any]:
+    claim = page.claim
+    back = f"{app.settings.public_base_url}/pay/{token}?lang={page.language}"
+    url = app.checkout.create_checkout(
+        CheckoutRequest(
+            claim_id=claim.claim_id,
+            tenant_id=claim.tenant_id,
+            amount=claim.ledger.balance,
+            currency=claim.ledger.currency,
+            description=f"{claim.external_id} – {page.tenant.name}",
+            customer_email=claim.debtor.email,
+            language=page.language,
+            success_url=f"{back}&done=paid",
+            cancel_url=f"{back}&done=checkout_cancelled",
+        )
+    )
+    return {"url": url}
+
+
+def _promise(page: PayPage, token: str, data: dict[str, Any], app: Container) -> dict[str, Any]:
+    rules, today = rules_of(page), app.clock.today()
+    promised = validate_promise(_date(data.get("date"), "date"), today, rules)
+    agreement = {
+        "kind": "promise",
+        "date": promised.isoformat(),
+        "deadline": promise_deadline(promised, rules).isoformat(),
+    }
+    claim = _agree(page, Status.PROMISED, agreement, EventType.PROMISE_MADE, {"date": promised.isoformat()}, app)
+    app.notices.send("promise_confirmed", claim, page.tenant, f"promise:{promised}", promise_date=promised)
+    return {"status": str(claim.status), "agreement": claim.agreement}
+
+
+def preview_instalments(page: PayPage, wanted: Any, clock: VirtualClock) -> tuple[Instalment, ...]:
+    count = _int(wanted, "count")
+    return instalment_schedule(page.claim.ledger.balance, count, clock.today(), rules_of(page))
+
+
+def _instalments(page: PayPage, token: str, data: dict[str, Any], app: Container) -> dict[str, Any]:
+    rules, today = rules_of(page), app.clock.today()
+    schedule = preview_instalments(page, data.get("count"), app.clock)
+    agreement = {
+        "kind": "instalments",
+        "schedule": [i.to_dict() for i in schedule],
+        "paid_at_start": page.claim.ledger.paid,
+        "wake_on": next_wake(schedule, today, rules).isoformat(),
+        "late_so_far": 0,
+        "last_late": 0,
+        "reminded_through": 0,
+    }
+    claim = _agree(page, Status.INSTALMENTS, agreement, EventType.PLAN_AGREED, {"count": len(schedule)}, app)
+    app.notices.send("plan_confirmed", claim, page.tenant, f"plan:{len(schedule)}", schedule=schedule)
+    return {"status": str(claim.status), "agreement": claim.agreement}
+
+
+def _dispute(page: PayPage, token: str, data: dict[str, Any], app: Container) -> dict[str, Any]:
+    reason, message = validate_dispute(str(data.get("reason") or ""), str(data.get("message") or ""))
+    opened = {"kind": "dispute", "reason": str(reason), "message": message, "opened": app.clock.today().isoformat()}
+    claim = _agree(
+        page, Status.DISPUTED, opened, EventType.DISPUTE_OPENED, {"reason": str(reason), "message": message}, app
+    )
+    app.notices.send("dispute_received", claim, page.tenant, "dispute", dispute_reason=str(reason))
+    return {"status": str(claim.status), "agreement": claim.agreement}
+
+
+def _pause(page: PayPage, token: str, data: dict[str, Any], app: Container) -> dict[str, Any]:
+    taken = sum(1 for e in page.history if e.type == EventType.PAUSE_GRANTED)
+    days = _int(data["days"], "days") if data.get("days") not in (None, "") else None
+    until = validate_pause(str(data.get("reason") or ""), days, taken, app.clock.today(), rules_of(page))
+    paused = {"kind": "pause", "until": until.isoformat(), "reason": str(data.get("reason")).strip()}
+    claim = _agree(page, page.claim.status, paused, EventType.PAUSE_GRANTED, {"date": until.isoformat()}, app)
+    app.notices.send("pause_granted", claim, page.tenant, "pause", pause_until=until)
+    return {"status": str(claim.status), "agreement": claim.agreement}
+
+
+def _contact(page: PayPage, token: str, data: dict[str, Any], app: Container) -> dict[str, Any]:
+    message = str(data.get("message") or "").strip()
+    if not 1 <= len(message) <= MAX_MESSAGE:
+        raise InvalidInputError("message", f"write 1 to {MAX_MESSAGE} characters")
+    event = Event(EventType.DEBTOR_MESSAGE, app.clock.now(), {"message": message})
+    app.claims.append(page.claim.claim_id, page.claim.tenant_id, event)
+    key = "contact:" + hashlib.sha256(message.encode()).hexdigest()[:16]
+    status = app.notices.send("contact_forwarded", page.claim, page.tenant, key, to_merchant=True, message=message)
+    return {"status": "sent" if status != "failed" else "recorded"}
+
+
+def _agree(
+    page: PayPage, status: Status, agreement: dict[str, Any], kind: EventType, data: dict[str, Any], app: Container
+) -> Claim:
+    """Put the agreement in force (or find it already there: a repeated submission), then wake the ladder."""
+
+    def attempt() -> Claim:
+        claim = app.claims.get(page.claim.claim_id)
+        current = claim.agreement
+        if _same(current, agreement):
+            return claim  # the same submission again
+        if current.get("kind") in _HOLDS_LADDER and agreement["kind"] != "dispute":
+            raise InvalidInputError(str(agreement["kind"]), f"a {current['kind']} is already in force")
+        changed = replace(claim.transition(status) if status != claim.status else claim, agreement=agreement)
+        return app.claims.update(changed, [Event(kind, app.clock.now(), data)])
+
+    claim = on_conflict(attempt)
+    if claim.task_token:
+        app.workflow.notify(claim.task_token, {"type": agreement["kind"]})
+    return claim
+
+
+_BOOKKEEPING = ("wake_on", "opened", "paid_at_start", "late_so_far", "last_late", "reminded_through")
+
+
+def _same(current: dict[str, Any], new: dict[str, Any]) -> bool:
+    return current.get("kind") == new["kind"] and all(
+        current.get(k) == v for k, v in new.items() if k not in _BOOKKEEPING
+    )
+
+
+def form_limits_data(page: PayPage, clock: VirtualClock) -> dict[str, Any]:
+    rules, today = rules_of(page), clock.today()
+    in_force = page.claim.agreement.get("kind") in _HOLDS_LADDER
+    max_count = max_instalments_for(page.claim.ledger.balance, rules)
+    paused_before = any(e.type == EventType.PAUSE_GRANTED for e in page.history)
+    return {
+        "promise_min": today + timedelta(days=1),
+        "promise_max": today + timedelta(days=rules.promise_max_days),
+        "instalment_counts": () if in_force or max_count < 2 else tuple(range(2, max_count + 1)),
+        "pause_available": not in_force and not paused_before and rules.pauses_per_claim > 0,
+        "pause_max_days": rules.pause_max_days,
+        "checkout_available": not page.settled,
+    }
+
+
+def form_limits(page: PayPage, clock: VirtualClock) -> Any:
+    from chalicelib.web.render import FormLimits
+
+    return FormLimits(**form_limits_data(page, clock))
+
+
+def limits_json(page: PayPage, clock: VirtualClock) -> dict[str, Any]:
+    data = form_limits_data(page, clock)
+    return {
+        k: (v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v) for k, v in data.items()
+    }
+
+
+def girocode(page: PayPage) -> str | None:
+    """The EPC payload for the balance, or None where a transfer QR makes no sense (settled, no account, not EUR)."""
+    from chalicelib.domain.bank_account import CreditorAccount
+    from chalicelib.web.girocode import epc_payload
+
+    account = page.tenant.bank_account
+    if page.settled or not account.get("iban") or page.claim.ledger.currency != "EUR":
+        return None
+    creditor = CreditorAccount(account.get("holder") or page.tenant.name, account["iban"], account.get("bic") or None)
+    return epc_payload(creditor, page.claim.ledger.balance, "EUR", page.claim.payment_reference, None)
+
+
+def girocode_svg(page: PayPage) -> str | None:
+    from chalicelib.web.girocode import girocode_svg as render
+
+    payload = girocode(page)
+    return render(payload) if payload else None
+
+
+def _date(value: Any, field: str) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InvalidInputError(field, "a date as YYYY-MM-DD is required") from exc
+
+
+def _int(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not str(value).strip().isdecimal():
+        raise InvalidInputError(field, "a whole number is required")
+    return int(str(value).strip())
