@@ -105,11 +105,17 @@ class PlanState:
     last_late: int = 0  # the highest instalment number counted in late_count
     reminded_through: int = 0  # the highest instalment number reminded of before its due date
     wake_on: date | None = None  # when to evaluate again; None once the plan is over
+    late_grace_until: str | None = None  # ISO day the reminded late instalment's extra grace ends
 
     @property
-    def carry_over(self) -> dict[str, int]:
+    def carry_over(self) -> dict[str, Any]:
         """What the workflow stores and passes back as keywords, so re-evaluating the same day counts nothing twice."""
-        return {"late_so_far": self.late_count, "last_late": self.last_late, "reminded_through": self.reminded_through}
+        return {
+            "late_so_far": self.late_count,
+            "last_late": self.last_late,
+            "reminded_through": self.reminded_through,
+            "late_grace_until": self.late_grace_until,
+        }
 
 
 def _covered(schedule: Sequence[Instalment], paid: int) -> int:
@@ -126,13 +132,15 @@ def evaluate_plan(
     *,
     last_late: int = 0,
     reminded_through: int = 0,
+    late_grace_until: str | None = None,
 ) -> PlanState:
     """Where the plan stands today, from the schedule, the money received since it began and what was counted before.
 
     An instalment is late once its grace has ended (today >= due + grace, the day the workflow
     checks) without the payments covering it. A tolerated late instalment is reminded of once and
     gets a second grace period; still unpaid after that, or one late instalment too many, and the
-    plan is broken.
+    plan is broken. The extra grace runs from the late reminder, never from a day the workflow
+    slept through: a plan never breaks over an instalment the debtor was not reminded of.
     """
     grace = timedelta(days=rules.instalment_grace_days)
     due_total = sum(i.amount for i in schedule if today >= i.due + grace)
@@ -154,7 +162,12 @@ def evaluate_plan(
     newly_late = [i for i in late if i.number > last_late]
     late_count = late_so_far + len(newly_late)
     overdue = late[0] if late else None
-    broken = late_count > rules.late_instalments_tolerated or (overdue is not None and today >= overdue.due + 2 * grace)
+    grace_until = date.fromisoformat(late_grace_until) if late_grace_until else None
+    reminded_late = overdue is not None and overdue.number <= last_late
+    if overdue is not None and newly_late:
+        grace_until = max(overdue.due + 2 * grace, today + grace)
+    grace_over = reminded_late and overdue is not None and today >= (grace_until or overdue.due + 2 * grace)
+    broken = late_count > rules.late_instalments_tolerated or grace_over
     if broken:
         action = PlanAction.BROKEN
     elif newly_late:
@@ -173,8 +186,14 @@ def evaluate_plan(
         completed=False,
         last_late=max([last_late, *(i.number for i in late)]),
         reminded_through=reminded_through,
-        wake_on=None if broken else next_wake(schedule, today, rules),
+        wake_on=None if broken else _wake(schedule, today, rules, grace_until),
+        late_grace_until=grace_until.isoformat() if grace_until and overdue is not None else None,
     )
+
+
+def _wake(schedule: Sequence[Instalment], today: date, rules: AgreementRules, grace_until: date | None) -> date:
+    scheduled = next_wake(schedule, today, rules)
+    return min(scheduled, grace_until) if grace_until and grace_until > today else scheduled
 
 
 def reminder_day(instalment: Instalment, rules: AgreementRules) -> date:

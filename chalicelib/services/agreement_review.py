@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.agreements import AgreementRules
@@ -79,6 +79,7 @@ def _review_plan(claim: Claim, rules: AgreementRules, clock: VirtualClock) -> tu
         int(plan.get("late_so_far", 0)),
         last_late=int(plan.get("last_late", 0)),
         reminded_through=int(plan.get("reminded_through", 0)),
+        late_grace_until=plan.get("late_grace_until"),
     )
     if state.action == PlanAction.BROKEN:
         event = Event(EventType.PLAN_BROKEN, now, {"balance": claim.ledger.balance})
@@ -87,7 +88,7 @@ def _review_plan(claim: Claim, rules: AgreementRules, clock: VirtualClock) -> tu
     updated = replace(claim, agreement=carried)
     if state.action == PlanAction.REMIND_LATE and state.overdue is not None:
         late = state.overdue
-        new_date = late.due + timedelta(days=2 * rules.instalment_grace_days)
+        new_date = date.fromisoformat(state.late_grace_until or late.due.isoformat())
         event = Event(EventType.PLAN_INSTALMENT_LATE, now, {"count": late.number, "amount": late.amount})
         facts = {"instalment": late, "deadline": new_date}
         return updated, [event], ("instalment_late", f"instalment-late:{late.number}", facts)

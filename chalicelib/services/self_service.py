@@ -119,7 +119,7 @@ def _pause(page: PayPage, token: str, data: dict[str, Any], app: Container) -> d
     days = _int(data["days"], "days") if data.get("days") not in (None, "") else None
     until = validate_pause(str(data.get("reason") or ""), days, taken, app.clock.today(), rules_of(page))
     paused = {"kind": "pause", "until": until.isoformat(), "reason": str(data.get("reason")).strip()}
-    claim = _agree(page, page.claim.status, paused, EventType.PAUSE_GRANTED, {"date": until.isoformat()}, app)
+    claim = _agree(page, None, paused, EventType.PAUSE_GRANTED, {"date": until.isoformat()}, app)
     app.notices.send("pause_granted", claim, page.tenant, "pause", pause_until=until)
     return {"status": str(claim.status), "agreement": claim.agreement}
 
@@ -136,7 +136,12 @@ def _contact(page: PayPage, token: str, data: dict[str, Any], app: Container) ->
 
 
 def _agree(
-    page: PayPage, status: Status, agreement: dict[str, Any], kind: EventType, data: dict[str, Any], app: Container
+    page: PayPage,
+    status: Status | None,
+    agreement: dict[str, Any],
+    kind: EventType,
+    data: dict[str, Any],
+    app: Container,
 ) -> Claim:
     """Put the agreement in force (or find it already there: a repeated submission), then wake the ladder."""
 
@@ -147,7 +152,8 @@ def _agree(
             return claim  # the same submission again
         if current.get("kind") in _HOLDS_LADDER and agreement["kind"] != "dispute":
             raise InvalidInputError(str(agreement["kind"]), f"a {current['kind']} is already in force")
-        changed = replace(claim.transition(status) if status != claim.status else claim, agreement=agreement)
+        moved = claim.transition(status) if status is not None and status != claim.status else claim
+        changed = replace(moved, agreement=agreement)
         return app.claims.update(changed, [Event(kind, app.clock.now(), data)])
 
     claim = on_conflict(attempt)

@@ -239,3 +239,18 @@ def test_after_the_last_date_of_the_plan_the_workflow_looks_again_tomorrow() -> 
 
 def test_an_instalment_survives_a_round_trip_through_the_claim_record() -> None:
     assert [Instalment.from_dict(i.to_dict()) for i in PLAN] == list(PLAN)
+
+
+def test_a_plan_never_breaks_over_an_instalment_the_debtor_was_not_reminded_of() -> None:
+    # GIVEN the workflow first looks at the plan long after the first instalment's extra grace ended
+    first = PLAN[0]
+    late_look = first.due + timedelta(days=4 * DEFAULT_RULES.instalment_grace_days)
+
+    state = evaluate_plan(PLAN, 0, late_look, DEFAULT_RULES)
+
+    # THEN the debtor is reminded first, with a fresh grace period from today
+    assert state.action == PlanAction.REMIND_LATE
+    assert state.late_grace_until == (late_look + timedelta(days=DEFAULT_RULES.instalment_grace_days)).isoformat()
+    # AND only when that grace, too, has passed is the plan broken
+    after = evaluate_plan(PLAN, 0, late_look + timedelta(days=3), DEFAULT_RULES, **state.carry_over)
+    assert after.action == PlanAction.BROKEN
