@@ -7,13 +7,14 @@ import os
 from chalice import Chalice
 
 from chalicelib import workflow_tasks
-from chalicelib.api import claims, webhooks
+from chalicelib.api import claims, pay, webhooks
 from chalicelib.observability import metrics
 from chalicelib.resources import APP_NAME
 
 app = Chalice(app_name=APP_NAME)
 app.register_blueprint(claims.bp)
 app.register_blueprint(webhooks.bp)
+app.register_blueprint(pay.bp)
 app.register_blueprint(workflow_tasks.bp)
 
 # Outbox, clock, sandbox PSP and agency exist only on the embedded local AWS, never when deployed.

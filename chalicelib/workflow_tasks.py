@@ -42,7 +42,15 @@ def plan_next_step(event: dict[str, Any]) -> dict[str, Any]:
 @task
 def await_event(event: dict[str, Any]) -> dict[str, str]:
     app = container()
-    workflow.register_wait(event["claim_id"], event["tenant_id"], event["task_token"], app.claims, app.workflow)
+    workflow.register_wait(
+        event["claim_id"],
+        event["tenant_id"],
+        event["task_token"],
+        event.get("planned", "contact"),
+        app.claims,
+        app.workflow,
+        app.clock,
+    )
     return {"status": "waiting"}
 
 

@@ -16,6 +16,7 @@ from chalicelib.bootstrap import container
 from chalicelib.domain.errors import InvalidInputError, NotFoundError
 from chalicelib.services import self_service
 from chalicelib.services.pay_page import PayPage, open_pay_page, page_json
+from chalicelib.web.i18n import error_message
 from chalicelib.web.render import FormError, InstalmentRow, brand_style_css, render_not_found, render_pay_page
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def pay_page(token: str) -> Response:
         try:
             preview = _preview(page, wanted)
         except InvalidInputError as exc:
-            error = FormError("instalments", exc.field, exc.message)
+            error = _form_error("instalments", exc.field, page.language)
     return _html(page, token, notice=query(request, "done"), error=error, preview=preview)
 
 
@@ -67,9 +68,9 @@ def pay_page_action(token: str, action: str) -> Response:
         verify_csrf(app.pay_token_secret, token, form.get("csrf"))
         outcome = _act(page, token, action, form)
     except InvalidInputError as exc:
-        return _html(page, token, error=FormError(action, exc.field, exc.message), status=400)
-    except CsrfError as exc:
-        return _html(page, token, error=FormError(action, "csrf", str(exc)), status=403)
+        return _html(page, token, error=_form_error(action, exc.field, page.language), status=400)
+    except CsrfError:
+        return _html(page, token, error=_form_error(action, "csrf", page.language), status=403)
     except NotFoundError:
         return _not_found(page.language)
     if outcome.get("url"):
@@ -112,6 +113,11 @@ def _act(page: PayPage, token: str, action: str, data: dict[str, Any]) -> dict[s
 def _preview(page: PayPage, wanted: str) -> tuple[InstalmentRow, ...]:
     schedule = self_service.preview_instalments(page, wanted, container().clock)
     return tuple(InstalmentRow(i.number, i.due, i.amount) for i in schedule)
+
+
+def _form_error(action: str, field: str, language: str) -> FormError:
+    """The debtor reads plain words in their language; the JSON endpoints keep the precise developer message."""
+    return FormError(action, field, error_message(action, field, language))
 
 
 def _json_body(request: Request) -> dict[str, Any]:

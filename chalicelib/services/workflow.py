@@ -58,12 +58,19 @@ def plan(claim_id: str, tenant_id: str, claims: ClaimRepository, clock: VirtualC
 
 
 def register_wait(
-    claim_id: str, tenant_id: str, task_token: str, claims: ClaimRepository, workflow: WorkflowClient
+    claim_id: str,
+    tenant_id: str,
+    task_token: str,
+    planned: str,
+    claims: ClaimRepository,
+    workflow: WorkflowClient,
+    clock: VirtualClock,
 ) -> None:
-    """Store the token so payments and cancellations can interrupt the wait.
+    """Store the token so payments, agreements and cancellations can interrupt the wait.
 
-    If the claim closed between planning and now, nobody would ever resume the wait with the
-    stored token, so the execution is resumed here with the event that closed it.
+    An event that lands between planning and storing the token resumed an older token, which
+    nobody waits on any more. So once the token is stored the plan is made again: if it changed
+    (the claim closed, a promise or dispute arrived), the wait is ended here and the execution plans anew.
     """
     try:
         claims.set_task_token(claim_id, task_token)
@@ -71,6 +78,10 @@ def register_wait(
         claim = claims.get(claim_id, tenant_id)
         event_type = "paid" if claim.status == Status.PAID else str(claim.status)
         workflow.notify(task_token, {"type": event_type})
+        return
+    claim = claims.get(claim_id, tenant_id)
+    if str(plan_next_step(claim, clock.now()).action) != planned:
+        workflow.notify(task_token, {"type": "replan"})
 
 
 def complete_stage(
@@ -80,8 +91,8 @@ def complete_stage(
 
     def attempt() -> str:
         claim = claims.get(claim_id, tenant_id)
-        if claim.next_stage_index != stage_index or claim.closed:
-            return "unchanged"
+        if claim.next_stage_index != stage_index or not claim.contactable or claim.agreement:
+            return "unchanged"  # a retry, or an agreement arrived mid-stage: the stage runs again after it
         updated, events = _advance(claim, clock)
         claims.update(updated, events)
         return "completed"

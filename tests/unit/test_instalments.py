@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -36,7 +37,7 @@ def walk(
 ) -> tuple[list[tuple[date, PlanAction]], PlanState]:
     """Evaluates the plan every day, as the workflow's daily recheck does, carrying over what it returns."""
     paid = 0
-    carry: dict[str, int] = {}
+    carry: dict[str, Any] = {}
     seen: list[tuple[date, PlanAction]] = []
     day = TODAY
     while True:

@@ -1,0 +1,167 @@
+"""Self-service agreements under the real state machine: each silences the ladder, and is honoured or ends."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.harness import wait_for
+
+if TYPE_CHECKING:
+    from tests.harness import Harness
+
+pytestmark = pytest.mark.workflow
+
+
+def _token(claim: dict[str, Any]) -> str:
+    return str(claim["pay_url"]).rsplit("/", 1)[-1]
+
+
+def _act(harness: Harness, claim: dict[str, Any], action: str, body: dict[str, Any]) -> Any:
+    return harness.client.http.post(
+        f"/v1/pay/{_token(claim)}/{action}", headers={"Content-Type": "application/json"}, body=json.dumps(body)
+    )
+
+
+def _after_first_reminder(harness: Harness, **overrides: Any) -> dict[str, Any]:
+    claim = harness.create_claim(debtor={"customer_since": "2019-05-01"}, **overrides)
+    wait_for(lambda: harness.outbox(claim["id"]), timeout=20)
+    return claim
+
+
+def test_a_missed_promise_silences_the_ladder_until_its_deadline_then_resumes_firmer(harness: Harness) -> None:
+    # GIVEN a debtor who promises, after the first reminder, to pay in 5 days
+    claim = _after_first_reminder(harness)
+    promised = harness.app.clock.today() + timedelta(days=5)
+
+    response = _act(harness, claim, "promise", {"date": promised.isoformat()})
+
+    assert response.status_code == 200, response.body
+    assert harness.claim(claim["id"])["status"] == "promised"
+    # WHEN the promise date and its grace pass without payment
+    wait_for(lambda: "promise_missed" in harness.notices(claim["id"]), timeout=20)
+    # THEN nothing was sent between the promise and its deadline, and the ladder resumes where it left off
+    sms = wait_for(lambda: [m for m in harness.outbox(claim["id"]) if m["stage"] == "sms"], timeout=20)
+    deadline = promised + timedelta(days=3)
+    assert date.fromisoformat(sms[0]["sent_at"][:10]) >= deadline
+    assert harness.notices(claim["id"])[:2] == ["promise_confirmed", "promise_missed"]
+    timeline = [e["type"] for e in harness.claim(claim["id"])["timeline"]]
+    assert timeline.index("promise.made") < timeline.index("promise.broken")
+
+
+def test_a_kept_promise_ends_the_dunning(harness: Harness) -> None:
+    claim = _after_first_reminder(harness)
+    _act(harness, claim, "promise", {"date": (harness.app.clock.today() + timedelta(days=5)).isoformat()})
+
+    harness.post(f"/v1/claims/{claim['id']}/payments", {"amount": claim["balance"], "reference": "kept"})
+
+    assert harness.wait_until_finished(claim["id"], timeout=15) == "SUCCEEDED"
+    assert [m["stage"] for m in harness.outbox(claim["id"])] == ["reminder"]
+    assert harness.notices(claim["id"]) == ["promise_confirmed", "thank_you"]
+
+
+def test_a_three_instalment_plan_reminds_and_breaks_when_the_second_is_missed_twice(harness: Harness) -> None:
+    # GIVEN a plan of three instalments of 30 €
+    claim = _after_first_reminder(harness, amount=9000)
+    response = _act(harness, claim, "instalments", {"count": 3})
+    assert response.status_code == 200, response.body
+    schedule = response.json_body["agreement"]["schedule"]
+    assert [i["amount"] for i in schedule] == [3000, 3000, 3000]
+
+    # WHEN the first is paid after its reminder and the second is not
+    wait_for(lambda: "instalment_upcoming" in harness.notices(claim["id"]), timeout=20)
+    harness.post(f"/v1/claims/{claim['id']}/payments", {"amount": 3000, "reference": "instalment-1"})
+
+    # THEN the second is reminded before it is due, again when late, and then the plan breaks
+    wait_for(lambda: "plan_broken" in harness.notices(claim["id"]), timeout=60)
+    reminders = [n for n in harness.notices(claim["id"]) if n.startswith("instalment_")]
+    assert reminders == ["instalment_upcoming", "instalment_upcoming", "instalment_late"]
+    # AND the ladder resumes for the remaining 60 €
+    view = harness.claim(claim["id"])
+    assert (view["status"], view["balance"]) == ("dunning", 6000)
+    sms = wait_for(lambda: [m for m in harness.outbox(claim["id"]) if m["stage"] == "sms"], timeout=20)
+    assert "60,00" in sms[0]["body"]
+
+
+def test_a_dispute_holds_every_message_until_the_merchant_upholds_the_claim(harness: Harness) -> None:
+    claim = _after_first_reminder(harness)
+    response = _act(harness, claim, "dispute", {"reason": "not_received", "message": "The parcel never arrived."})
+    assert response.status_code == 200, response.body
+
+    # far past the SMS and call dates: nothing goes out while disputed
+    wait_for(lambda: harness.app.clock.today() > date.fromisoformat(claim["due_date"]) + timedelta(days=20), 20)
+    assert [m["stage"] for m in harness.outbox(claim["id"])] == ["reminder"]
+
+    resolved = harness.post(f"/v1/claims/{claim['id']}/dispute/resolution", {"outcome": "uphold"})
+
+    assert resolved.status_code == 200, resolved.body
+    assert resolved.json_body["status"] == "dunning"
+    wait_for(lambda: len(harness.outbox(claim["id"])) > 1, timeout=20)
+    assert harness.notices(claim["id"]) == ["dispute_received", "dispute_resolved"]
+
+
+def test_a_dispute_resolved_by_cancelling_ends_the_claim(harness: Harness) -> None:
+    claim = _after_first_reminder(harness)
+    _act(harness, claim, "dispute", {"reason": "returned", "message": "I sent it back."})
+
+    resolved = harness.post(f"/v1/claims/{claim['id']}/dispute/resolution", {"outcome": "cancel"})
+
+    assert resolved.json_body["status"] == "cancelled"
+    assert harness.wait_until_finished(claim["id"], timeout=15) == "SUCCEEDED"
+
+
+def test_a_hardship_pause_holds_the_ladder_once_then_it_resumes(harness: Harness) -> None:
+    claim = _after_first_reminder(harness)
+    paused = _act(harness, claim, "pause", {"reason": "I lost my job last month.", "days": 10})
+    again = _act(harness, claim, "pause", {"reason": "Another pause, please.", "days": 5})
+
+    assert paused.status_code == 200, paused.body
+    until = date.fromisoformat(paused.json_body["agreement"]["until"])
+    assert again.status_code == 400
+    sms = wait_for(lambda: [m for m in harness.outbox(claim["id"]) if m["stage"] == "sms"], timeout=30)
+    assert date.fromisoformat(sms[0]["sent_at"][:10]) >= until
+
+
+def test_invalid_agreements_are_refused_and_change_nothing(harness: Harness) -> None:
+    claim = _after_first_reminder(harness)
+    too_late = (harness.app.clock.today() + timedelta(days=40)).isoformat()
+
+    cases: list[tuple[str, dict[str, Any], str]] = [
+        ("promise", {"date": too_late}, "date"),
+        ("promise", {"date": "soon"}, "date"),
+        ("instalments", {"count": 20}, "count"),
+        ("dispute", {"reason": "bored", "message": "x"}, "reason"),
+    ]
+    for action, body, field in cases:
+        response = _act(harness, claim, action, body)
+        assert response.status_code == 400, (action, response.body)
+        assert response.json_body["errors"][0]["field"] == field
+    view = harness.claim(claim["id"])
+    assert (view["status"], view["agreement"]) == ("dunning", None)
+
+
+def test_a_promise_made_while_the_next_wait_begins_is_heard_and_the_skipped_stage_is_not_lost(
+    harness: Harness,
+) -> None:
+    # GIVEN the debtor promises exactly when the execution starts waiting for the SMS stage
+    claim = _after_first_reminder(harness)
+    promised = harness.app.clock.today() + timedelta(days=2)
+
+    def promise_as_the_wait_begins(name: str, event: dict[str, Any]) -> None:
+        if name == "await_event" and event["claim_id"] == claim["id"] and event.get("stage") == "sms":
+            harness.dispatcher.before_invoke.remove(promise_as_the_wait_begins)
+            _act(harness, claim, "promise", {"date": (harness.app.clock.today() + timedelta(days=2)).isoformat()})
+
+    harness.dispatcher.before_invoke.append(promise_as_the_wait_begins)
+
+    # WHEN the promise is missed
+    wait_for(lambda: "promise_missed" in harness.notices(claim["id"]), timeout=30)
+
+    # THEN the SMS stage still comes, after the promise's deadline, before the call
+    stages = wait_for(lambda: [m["stage"] for m in harness.outbox(claim["id"])][:3] == ["reminder", "sms", "call"], 30)
+    assert stages
+    sms = next(m for m in harness.outbox(claim["id"]) if m["stage"] == "sms")
+    assert date.fromisoformat(sms["sent_at"][:10]) >= promised
