@@ -30,7 +30,13 @@ demo: $(LOCAL)  ## run a dozen claims through the whole ladder on the embedded l
 up: $(LOCAL)  ## serve the local stack in the foreground (PORT, DAY_SECONDS)
 	$(BIN)/python -m infra.local --port $(PORT) --day-seconds $(DAY_SECONDS)
 
-test: $(DEV)  ## the whole suite
+CHROMIUM := /usr/bin/chromium
+
+# The browser tests drive Debian's chromium (Playwright cannot download browsers here).
+$(CHROMIUM):
+	apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+
+test: $(DEV) $(CHROMIUM)  ## the whole suite
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(DEV)  ## ruff (lint + format check) and mypy

@@ -12,7 +12,7 @@ import requests
 from tests.harness import wait_for
 
 if TYPE_CHECKING:
-    from tests.e2e.conftest import LocalApi
+    from tests.local_stack import LocalApi
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
