@@ -112,8 +112,8 @@ class Container:
         return SandboxCheckout(self.settings.public_base_url)
 
     @cached_property
-    def checkout(self) -> CheckoutProvider:
-        """Stripe where the stage has a key; the sandbox PSP on the local stack."""
+    def checkout(self) -> CheckoutProvider | None:
+        """Stripe where the stage has a key, the sandbox PSP on the local stack, otherwise no card payment."""
         if self._override("checkout"):
             return self._override("checkout")
         if self.settings.stripe_api_key:
@@ -121,7 +121,7 @@ class Container:
             from chalicelib.adapters.secrets import resolve
 
             return StripeCheckout(resolve(self.settings.stripe_api_key))
-        return self.checkout_sandbox
+        return self.checkout_sandbox if self.settings.is_local else None
 
     @cached_property
     def notices(self) -> Notices:

@@ -28,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     from chalicelib.services.tenants import create_tenant
 
     app = bootstrap.reset()
+    try:
+        account = _bank_account(args)
+    except InvalidInputError as exc:
+        sys.stderr.write(f"{exc.field}: {exc.message}\n")
+        return 2
     tenant = Tenant(
         tenant_id=args.id,
         name=args.name,
@@ -35,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         support_email=args.support_email,
         default_language=args.language,
         webhook_secrets={p: f"whsec_{secrets.token_urlsafe(24)}" for p in PROVIDERS},
+        bank_account=account,
     )
     if _exists(app, args.id):
         sys.stderr.write(f"tenant '{args.id}' exists already\n")
@@ -48,6 +54,16 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(json.dumps(result, indent=2) + "\n")
     sys.stderr.write("Store the API key and secrets now: they are not shown again.\n")
     return 0
+
+
+def _bank_account(args: argparse.Namespace) -> dict[str, str]:
+    """Validated here, once: the pay page and its GiroCode then trust it."""
+    if not args.iban:
+        return {}
+    from chalicelib.domain.bank_account import CreditorAccount
+
+    account = CreditorAccount.parse(args.holder or args.name, args.iban, args.bic)
+    return {"holder": account.holder, "iban": account.iban, "bic": account.bic or ""}
 
 
 def _exists(app: object, tenant_id: str) -> bool:
@@ -70,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--address", default="", help="legal address (imprint, agency hand-over)")
     create.add_argument("--support-email", default="", help="where debtors' questions go")
     create.add_argument("--language", default="de", help="default language of messages")
+    create.add_argument("--iban", default="", help="creditor account for bank transfers and the GiroCode")
+    create.add_argument("--bic", default=None, help="derived from the IBAN where possible")
+    create.add_argument("--holder", default=None, help="account holder (default: --name)")
     create.add_argument("--stage", default=os.environ.get("MAHNWERK_STAGE", "dev"), help="local, dev or prod")
     create.add_argument("--endpoint-url", default=None, help="AWS endpoint, e.g. the local stack's moto URL")
     return parser

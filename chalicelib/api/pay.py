@@ -84,7 +84,8 @@ def pay_page_action(token: str, action: str) -> Response:
 def pay_json(token: str) -> dict[str, Any]:
     page = _open(token, query(bp.current_request, "lang"))
     view = page_json(page, self_service.girocode(page))
-    view["limits"] = self_service.limits_json(page, container().clock)
+    app = container()
+    view["limits"] = self_service.limits_json(page, app.clock, app.checkout is not None)
     return view
 
 
@@ -146,7 +147,7 @@ def _html(
         page,
         token=token,
         csrf=csrf_token(app.pay_token_secret, token),
-        limits=self_service.form_limits(page, app.clock),
+        limits=self_service.form_limits(page, app.clock, app.checkout is not None),
         girocode_svg=self_service.girocode_svg(page),
         notice=notice if notice in (*ACTIONS, "paid", "checkout_cancelled") else None,
         error=error,

@@ -51,6 +51,8 @@ def act(page: PayPage, token: str, action: str, data: dict[str, Any], app: Conta
 
 
 def _checkout(page: PayPage, token: str, data: dict[str, Any], app: Container) -> dict[str, Any]:
+    if app.checkout is None:
+        raise InvalidInputError("checkout", "card payment is not available for this claim: please pay by transfer")
     claim = page.claim
     back = f"{app.settings.public_base_url}/pay/{token}?lang={page.language}"
     url = app.checkout.create_checkout(
@@ -171,7 +173,7 @@ def _same(current: dict[str, Any], new: dict[str, Any]) -> bool:
     )
 
 
-def form_limits_data(page: PayPage, clock: VirtualClock) -> dict[str, Any]:
+def form_limits_data(page: PayPage, clock: VirtualClock, can_checkout: bool = True) -> dict[str, Any]:
     rules, today = rules_of(page), clock.today()
     in_force = page.claim.agreement.get("kind") in _HOLDS_LADDER
     max_count = max_instalments_for(page.claim.ledger.balance, rules)
@@ -182,18 +184,18 @@ def form_limits_data(page: PayPage, clock: VirtualClock) -> dict[str, Any]:
         "instalment_counts": () if in_force or max_count < 2 else tuple(range(2, max_count + 1)),
         "pause_available": not in_force and not paused_before and rules.pauses_per_claim > 0,
         "pause_max_days": rules.pause_max_days,
-        "checkout_available": not page.settled,
+        "checkout_available": can_checkout and not page.settled,
     }
 
 
-def form_limits(page: PayPage, clock: VirtualClock) -> Any:
+def form_limits(page: PayPage, clock: VirtualClock, can_checkout: bool = True) -> Any:
     from chalicelib.web.render import FormLimits
 
-    return FormLimits(**form_limits_data(page, clock))
+    return FormLimits(**form_limits_data(page, clock, can_checkout))
 
 
-def limits_json(page: PayPage, clock: VirtualClock) -> dict[str, Any]:
-    data = form_limits_data(page, clock)
+def limits_json(page: PayPage, clock: VirtualClock, can_checkout: bool = True) -> dict[str, Any]:
+    data = form_limits_data(page, clock, can_checkout)
     return {
         k: (v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v) for k, v in data.items()
     }

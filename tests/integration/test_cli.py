@@ -31,3 +31,13 @@ def test_tenant_create_prints_a_key_once_that_authenticates(
 def test_tenant_create_refuses_an_invalid_id(harness: Harness, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["tenant", "create", "--id", "Not Valid!", "--name", "X", "--stage", "local"]) == 2
     assert "tenant_id" in capsys.readouterr().err
+
+
+def test_tenant_create_validates_the_creditor_account(harness: Harness, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = ["tenant", "create", "--id", "bad-iban", "--name", "X", "--stage", "local", "--iban", "DE00123"]
+    good = ["tenant", "create", "--id", "good-iban", "--name", "Good GmbH", "--stage", "local"]
+
+    assert cli.main(bad) == 2
+    assert "iban" in capsys.readouterr().err
+    assert cli.main([*good, "--iban", "de89 3704 0044 0532 0130 00"]) == 0
+    assert harness.app.tenants.get("good-iban").bank_account["iban"] == "DE89370400440532013000"
