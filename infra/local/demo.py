@@ -39,6 +39,8 @@ class Scenario:
     pay_share: float = 1.0  # 1.0 pays in full
     pay_via: str = "psp"  # "psp": signed sandbox webhook; "merchant": POST /v1/claims/{id}/payments
     cancel_after: str | None = None
+    answer_after: str | None = None  # answer on the pay page once this stage's message went out
+    answer: str = ""  # "promise": promises a date 5 days ahead and lets it pass; "dispute": the merchant upholds
 
 
 SCENARIOS = (
@@ -171,7 +173,15 @@ SCENARIOS = (
         pay_after="reminder",
     ),
     Scenario("SO-1012", "Mia Weber", "mia@example.de", "+4917198765432", "de", "consumer", "DE", 6400, 0),
-)
+    Scenario(
+        "SO-1013", "Lena Braun", "lena@example.de", "+4915711122233", "de", "consumer", "DE", 7900, 0,
+        answer_after="reminder", answer="promise",
+    ),
+    Scenario(
+        "SO-1014", "Noah Evans", "noah@example.co.uk", "+447700111222", "en", "consumer", "GB", 4500, 0,
+        answer_after="reminder", answer="dispute", pay_after="notice:dispute_resolved",
+    ),
+)  # fmt: skip
 
 
 class Demo:
@@ -181,6 +191,8 @@ class Demo:
         self.session.headers["Authorization"] = f"Bearer {stack.api_keys['demo']}"
         self.claims: dict[str, dict[str, Any]] = {}  # external id → claim
         self.acted: set[str] = set()
+        self.answered: dict[str, date] = {}  # external id → virtual day of the pay-page answer
+        self.ids: set[str] = set()
 
     def today(self) -> date:
         return date.fromisoformat(self.session.get(f"{self.base}/_local/clock", timeout=10).json()["today"])
@@ -208,6 +220,7 @@ class Demo:
             response = self.session.post(f"{self.base}/v1/claims", json=body, timeout=10)
             response.raise_for_status()
             self.claims[s.external_id] = response.json()
+            self.ids.add(response.json()["id"])
         print(f"Handed over {len(self.claims)} claims to Mahnwerk (virtual today {today}).\n")
 
     def run(self) -> None:
@@ -215,8 +228,8 @@ class Demo:
         while time.monotonic() - started < TIMEOUT_SECONDS:
             outbox = self.session.get(f"{self.base}/_local/outbox", timeout=10).json()["items"]
             self.react(outbox)
-            views = {ext: self.claim(c["id"]) for ext, c in self.claims.items()}
-            statuses = [v["status"] for v in views.values()]
+            listed = self.session.get(f"{self.base}/v1/claims", params={"limit": 100}, timeout=10).json()["items"]
+            statuses = [c["status"] for c in listed if c["id"] in self.ids]
             print(
                 f"  t={time.monotonic() - started:5.1f}s  virtual {self.today()}  messages sent {len(outbox):3d}  "
                 + "  ".join(f"{st} {statuses.count(st)}" for st in sorted(set(statuses))),
@@ -228,8 +241,9 @@ class Demo:
         raise SystemExit("the demo did not finish in time")
 
     def react(self, outbox: list[dict[str, Any]]) -> None:
-        """Debtors pay (or merchants cancel) once the scenario's stage reached them."""
+        """Debtors pay or answer on the pay page (or merchants cancel) once the scenario's stage reached them."""
         reached = {(m["claim_id"], m["stage"]) for m in outbox}
+        self.answer_on_the_pay_page(reached)
         for s in SCENARIOS:
             claim = self.claims[s.external_id]
             trigger = s.pay_after or s.cancel_after
@@ -256,6 +270,31 @@ class Demo:
             r.raise_for_status()
             print(f"  ↳ {s.external_id}: {s.name} paid {amount / 100:.2f} EUR after the {trigger} ({s.pay_via})")
 
+    def answer_on_the_pay_page(self, reached: set[tuple[str, str]]) -> None:
+        today = self.today()
+        for s in SCENARIOS:
+            claim = self.claims[s.external_id]
+            token = str(claim["pay_url"]).rsplit("/", 1)[-1]
+            if s.answer and s.external_id not in self.answered and (claim["id"], s.answer_after) in reached:
+                self.answered[s.external_id] = today
+                if s.answer == "promise":
+                    body = {"date": (today + timedelta(days=5)).isoformat()}
+                else:
+                    body = {"reason": "wrong_amount", "message": "I was charged for two chairs but got one."}
+                requests.post(f"{self.base}/v1/pay/{token}/{s.answer}", json=body, timeout=10).raise_for_status()
+                print(f"  ↳ {s.external_id}: {s.name} answered on the pay page: {s.answer} {body}")
+            opened = self.answered.get(s.external_id)
+            if (
+                s.answer == "dispute"
+                and opened
+                and today >= opened + timedelta(days=8)
+                and s.external_id not in self.acted
+            ):
+                if self.claim(claim["id"])["status"] == "disputed":
+                    path = f"{self.base}/v1/claims/{claim['id']}/dispute/resolution"
+                    self.session.post(path, json={"outcome": "adjust", "amount": 2250}, timeout=10).raise_for_status()
+                    print(f"  ↳ {s.external_id}: merchant checked the dispute and halved the claim to 22.50 EUR")
+
     def claim(self, claim_id: str) -> dict[str, Any]:
         return dict(self.session.get(f"{self.base}/v1/claims/{claim_id}", timeout=10).json())
 
@@ -269,7 +308,7 @@ class Demo:
         print("-" * len(header))
         for ext, c in self.claims.items():
             view = self.claim(c["id"])
-            sent = [e for e in view["timeline"] if e["type"] == "message.sent"]
+            sent = [e for e in view["timeline"] if e["type"] == "message.sent" and ":" not in e["stage"]]
             stages = list(dict.fromkeys(e["stage"] for e in sent))
             if view["status"] == "handed_over":
                 stages.append("agency")

@@ -27,7 +27,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORTS: dict[str, dict[str, Any]] = {
-    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "device_scale_factor": 2,
+    },
     "desktop": {"viewport": {"width": 1280, "height": 900}},
 }
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
@@ -58,7 +63,7 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
 
 
 def shot(page: Page, name: str) -> Path:
-    """A full-page screenshot under test-artifacts/browser/, named <test>-<viewport>-<name>.png, for a human to look at."""
+    """Saves test-artifacts/browser/<test>-<viewport>-<name>.png (full page), for a human to look at the result."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     prefix = getattr(page, _SHOT_PREFIX, "page")
     path = ARTIFACTS / f"{prefix}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
