@@ -9,7 +9,6 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from babel.dates import format_date
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from chalicelib.domain.disputes import DisputeOutcome
@@ -17,6 +16,7 @@ from chalicelib.domain.instalments import Instalment
 from chalicelib.domain.money import Money
 from chalicelib.domain.payment_reference import pretty
 from chalicelib.messages.context import RenderedMessage
+from chalicelib.messages.formatting import LOCALES, format_day, squash, tidy_lines
 from chalicelib.messages.render import FALLBACK_LANGUAGE, Row, language_of
 
 
@@ -56,7 +56,6 @@ class NoticeContext:
 
 
 # Babel locale and date style per wording file, as in the dunning messages: de "24.12.2026", en "24 December 2026".
-_LOCALES = {"de": ("de_DE", "medium"), "en": ("en_GB", "long")}
 # What each kind cannot be written without; checked up front so a missing field names itself.
 _REQUIRED: dict[NoticeKind, tuple[str, ...]] = {
     NoticeKind.PROMISE_CONFIRMED: ("promise_date",),
@@ -74,7 +73,6 @@ _WITHOUT_PAY_LINK = frozenset({NoticeKind.THANK_YOU, NoticeKind.CONTACT_FORWARDE
 _QUOTING = frozenset({NoticeKind.DISPUTE_RECEIVED, NoticeKind.CONTACT_FORWARDED})
 _PARTS = ("title", "subject", "salutation", "quote_intro", "pay_intro", "pay_button", "closing", "signature")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-_LAYOUT_WHITESPACE = re.compile(r"[ \t\r\n]+")
 
 
 @cache
@@ -100,8 +98,8 @@ def render_notice(kind: NoticeKind, ctx: NoticeContext) -> RenderedMessage:
     language = _language(ctx.language)
     values = _values(kind, ctx, language)
     wording = _env().get_template(f"notices/{language}.j2").make_module(values)
-    texts = {part: _squash(str(getattr(wording, part)())) for part in _PARTS}
-    paragraphs = [_squash(p) for p in _PARAGRAPH_BREAK.split(str(getattr(wording, kind)()))]
+    texts = {part: squash(str(getattr(wording, part)())) for part in _PARTS}
+    paragraphs = [squash(p) for p in _PARAGRAPH_BREAK.split(str(getattr(wording, kind)()))]
     quote = ctx.message.strip() if ctx.message and kind in _QUOTING else None
     context = {
         **values,
@@ -114,7 +112,7 @@ def render_notice(kind: NoticeKind, ctx: NoticeContext) -> RenderedMessage:
         "show_pay": kind not in _WITHOUT_PAY_LINK,
         "to_debtor": kind is not NoticeKind.CONTACT_FORWARDED,
     }
-    text = _tidy_lines(_env().get_template("notices/notice.txt.j2").render(context))
+    text = tidy_lines(_env().get_template("notices/notice.txt.j2").render(context))
     html = _env().get_template("notices/notice.html.j2").render(context)
     return RenderedMessage(subject=texts["subject"], body=text, html=html)
 
@@ -129,7 +127,7 @@ def _check(kind: NoticeKind, ctx: NoticeContext) -> None:
 
 def _language(requested: str) -> str:
     language = language_of(requested)
-    return language if language in _LOCALES else FALLBACK_LANGUAGE
+    return language if language in LOCALES else FALLBACK_LANGUAGE
 
 
 def _values(kind: NoticeKind, ctx: NoticeContext, language: str) -> dict[str, Any]:
@@ -168,22 +166,10 @@ def _schedule_rows(ctx: NoticeContext, language: str, wording: Any) -> tuple[Row
     """Every instalment with its date and amount, and the total, so the debtor can check the plan at a glance."""
     currency = ctx.balance.currency
     items = [_instalment(i, currency, language) for i in ctx.schedule]
-    rows = [Row(_squash(str(wording.instalment_label(item))), item["amount"]) for item in items]
+    rows = [Row(squash(str(wording.instalment_label(item))), item["amount"]) for item in items]
     total = Money(sum(i.amount for i in ctx.schedule), currency).format(language)
     return (*rows, Row(wording.labels["total"], total, total=True))
 
 
 def _day(day: date | None, language: str) -> str | None:
-    if day is None:
-        return None
-    locale, style = _LOCALES[language]
-    return str(format_date(day, format=style, locale=locale))
-
-
-def _squash(text: str) -> str:
-    return _LAYOUT_WHITESPACE.sub(" ", text).strip()
-
-
-def _tidy_lines(text: str) -> str:
-    lines = "\n".join(line.rstrip() for line in text.strip().splitlines())
-    return re.sub(r"\n{3,}", "\n\n", lines) + "\n"
+    return format_day(day, language) if day is not None else None

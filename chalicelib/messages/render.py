@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from babel.dates import format_date
 from babel.numbers import format_decimal, get_currency_name, get_currency_precision
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -18,6 +16,7 @@ from chalicelib.domain.money import Money
 from chalicelib.domain.payment_reference import pretty
 from chalicelib.domain.segmentation import Segment
 from chalicelib.messages.context import MessageContext, RenderedMessage
+from chalicelib.messages.formatting import FALLBACK_LANGUAGE, LOCALES, format_day, squash, tidy_lines
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -25,8 +24,6 @@ if TYPE_CHECKING:
     from chalicelib.domain.interest import InterestPeriod
 
 # Babel locale and date style per language with a wording file: de "24.12.2026", en "24 December 2026".
-_LOCALES = {"de": ("de_DE", "medium"), "en": ("en_GB", "long")}
-FALLBACK_LANGUAGE = "en"
 # A firm or neutral message always names a date, even on a ladder that never hands over to an agency.
 _DEADLINE_WITHOUT_HANDOVER = timedelta(days=7)
 # The paragraphs every wording file defines, one macro each; an empty one leaves its paragraph out.
@@ -49,7 +46,6 @@ _PARTS = (
 # Babel puts no-break spaces between amount and currency; outside GSM-7 they would turn an SMS into UCS-2.
 _NO_BREAK_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
 # Template line breaks and indentation are layout, not content; the no-break spaces inside amounts are content.
-_LAYOUT_WHITESPACE = re.compile(r"[ \t\r\n]+")
 
 
 @dataclass(frozen=True)
@@ -85,7 +81,7 @@ def _env() -> Environment:
 def language_of(requested: str) -> str:
     """'de-AT' and 'DE' still get German; a language without a wording file gets English rather than an error."""
     primary = requested.replace("_", "-").split("-")[0].lower()
-    return primary if primary in _LOCALES else FALLBACK_LANGUAGE
+    return primary if primary in LOCALES else FALLBACK_LANGUAGE
 
 
 def draft(ctx: MessageContext) -> Draft:
@@ -93,7 +89,7 @@ def draft(ctx: MessageContext) -> Draft:
     language = language_of(ctx.language)
     values = _values(ctx, language)
     wording = _env().get_template(f"{language}/wording.j2").make_module(values)
-    texts = {part: _squash(str(getattr(wording, part)())) for part in _PARTS}
+    texts = {part: squash(str(getattr(wording, part)())) for part in _PARTS}
     labels: dict[str, str] = dict(wording.labels)  # type: ignore[attr-defined]
     rows = _rows(ctx, language, values, labels, wording)
     return Draft(language, values, texts, labels, rows)
@@ -105,16 +101,16 @@ def render_message(ctx: MessageContext) -> RenderedMessage:
     context = {**d.values, "t": d.texts, "labels": d.labels, "rows": d.rows}
     if ctx.channel in (Channel.EMAIL, Channel.LETTER):
         # The letter's text version (for the outbox and audit) is the email text: same paragraphs, same figures.
-        text = _tidy_lines(_env().get_template("email.txt.j2").render(context))
+        text = tidy_lines(_env().get_template("email.txt.j2").render(context))
         html = _env().get_template("email.html.j2").render(context) if ctx.channel == Channel.EMAIL else None
         return RenderedMessage(subject=d.texts["subject"], body=text, html=html)
     if ctx.channel == Channel.SMS:
-        text = _squash(_env().get_template(f"{d.language}/sms.txt.j2").render(context).translate(_NO_BREAK_SPACES))
+        text = squash(_env().get_template(f"{d.language}/sms.txt.j2").render(context).translate(_NO_BREAK_SPACES))
         return RenderedMessage(subject=f"SMS: {d.texts['title']}", body=text)
     if ctx.channel == Channel.CALL:
-        ssml = _squash(_env().get_template(f"{d.language}/call.ssml.j2").render(context))
+        ssml = squash(_env().get_template(f"{d.language}/call.ssml.j2").render(context))
         # Parsing proves the SSML well-formed before a voice service rejects it; its text is the transcript.
-        spoken = _squash("".join(ET.fromstring(ssml).itertext()))
+        spoken = squash("".join(ET.fromstring(ssml).itertext()))
         # The link is written, not spoken: a 43-character token read aloud helps no one.
         body = f"{spoken}\n\n{d.labels['pay_link']}: {ctx.pay_url}"
         return RenderedMessage(subject=f"Call: {d.texts['title']}", body=body, ssml=ssml)
@@ -122,7 +118,7 @@ def render_message(ctx: MessageContext) -> RenderedMessage:
 
 
 def _values(ctx: MessageContext, language: str) -> dict[str, Any]:
-    locale, _ = _LOCALES[language]
+    locale, _ = LOCALES[language]
     business = ctx.segment is Segment.BUSINESS
     pre_due = ctx.stage == "pre_due_reminder"
     deadline = ctx.handover_date - timedelta(days=1) if ctx.handover_date else ctx.today + _DEADLINE_WITHOUT_HANDOVER
@@ -143,10 +139,10 @@ def _values(ctx: MessageContext, language: str) -> dict[str, Any]:
         "creditor_address_line": " · ".join(line.strip() for line in ctx.creditor_address.splitlines() if line.strip()),
         "external_id": ctx.external_id,
         "description": ctx.description,
-        "today": _date(ctx.today, language),
-        "due_date": _date(ctx.due_date, language),
-        "deadline": _date(deadline, language),
-        "handover_date": _date(ctx.handover_date, language) if ctx.handover_date else None,
+        "today": format_day(ctx.today, language),
+        "due_date": format_day(ctx.due_date, language),
+        "deadline": format_day(deadline, language),
+        "handover_date": format_day(ctx.handover_date, language) if ctx.handover_date else None,
         "principal": ctx.principal.format(language),
         "fees": ctx.fees.format(language),
         "interest": ctx.interest.format(language),
@@ -177,7 +173,7 @@ def _rows(
     if ctx.fees.amount and not ctx.fee_lines:
         rows.append(Row(labels["fees"], values["fees"]))
     periods = [_period(p, ctx.interest.currency, language) for p in ctx.interest_periods]
-    rows += [Row(_squash(str(wording.interest_line(p))), p["amount"]) for p in periods]
+    rows += [Row(squash(str(wording.interest_line(p))), p["amount"]) for p in periods]
     if ctx.interest.amount and not ctx.interest_periods:
         rows.append(Row(labels["interest"], values["interest"]))
     if ctx.paid.amount:
@@ -186,10 +182,10 @@ def _rows(
 
 
 def _period(period: InterestPeriod, currency: str, language: str) -> dict[str, Any]:
-    locale, _ = _LOCALES[language]
+    locale, _ = LOCALES[language]
     return {
-        "start": _date(period.start, language),
-        "end": _date(period.end, language),
+        "start": format_day(period.start, language),
+        "end": format_day(period.end, language),
         "percent": _percent(period.percent, locale) if period.percent is not None else None,
         "days": period.days,
         "amount": Money(period.amount, currency).format(language),
@@ -198,17 +194,3 @@ def _period(period: InterestPeriod, currency: str, language: str) -> dict[str, A
 
 def _percent(percent: Decimal, locale: str) -> str:
     return str(format_decimal(percent, format="#,##0.00", locale=locale))
-
-
-def _date(day: date, language: str) -> str:
-    locale, style = _LOCALES[language]
-    return str(format_date(day, format=style, locale=locale))
-
-
-def _squash(text: str) -> str:
-    return _LAYOUT_WHITESPACE.sub(" ", text).strip()
-
-
-def _tidy_lines(text: str) -> str:
-    lines = "\n".join(line.rstrip() for line in text.strip().splitlines())
-    return re.sub(r"\n{3,}", "\n\n", lines) + "\n"
