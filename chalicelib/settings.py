@@ -26,6 +26,10 @@ class Settings:
     agency_secret: str
     pay_token_secret: str
     stripe_api_key: str  # empty: the sandbox PSP takes payments (local stage)
+    # A Standard execution lives at most a year and 25,000 history events: a claim's execution hands
+    # over to a fresh one after this many planning steps or real days (agreements can run long).
+    max_steps_per_execution: int
+    max_execution_days: float
     channel_mode: str  # "aws": real providers; "local": moto where it has the service, the outbox otherwise
     state_machine_arn: str
     letters_bucket: str
@@ -50,6 +54,8 @@ class Settings:
             agency_secret=_secret("AGENCY_SECRET", stage),
             pay_token_secret=_secret("PAY_TOKEN_SECRET", stage),
             stripe_api_key=os.environ.get("STRIPE_API_KEY") or os.environ.get("STRIPE_API_KEY_ARN", ""),
+            max_steps_per_execution=int(os.environ.get("MAX_STEPS_PER_EXECUTION", "400")),
+            max_execution_days=float(os.environ.get("MAX_EXECUTION_DAYS", "300")),
             channel_mode=os.environ.get("CHANNEL_MODE", "local" if stage == "local" else "aws"),
             state_machine_arn=os.environ.get("STATE_MACHINE_ARN", names.state_machine_arn),
             letters_bucket=os.environ.get("LETTERS_BUCKET", names.letters_bucket),

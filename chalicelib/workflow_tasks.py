@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
@@ -35,7 +36,14 @@ def task(handler: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any], 
 @task
 def plan_next_step(event: dict[str, Any]) -> dict[str, Any]:
     app = container()
-    return workflow.plan(event["claim_id"], event["tenant_id"], app.claims, app.clock)
+    lifetime = workflow.Lifetime(
+        generation=int(event.get("generation") or 0),
+        steps=int(event.get("steps") or 0),
+        started=datetime.fromisoformat(event["started"]) if event.get("started") else app.clock.real_now(),
+        max_steps=app.settings.max_steps_per_execution,
+        max_days=app.settings.max_execution_days,
+    )
+    return workflow.plan(event["claim_id"], event["tenant_id"], app.claims, app.clock, lifetime, app.workflow)
 
 
 @bp.lambda_function(name="await_event")

@@ -48,8 +48,8 @@ class AgencyClient(Protocol):
 
 
 class WorkflowClient(Protocol):
-    def start(self, claim_id: str, tenant_id: str) -> str:
-        """Start the claim's execution (named after the claim); starting twice is harmless."""
+    def start(self, claim_id: str, tenant_id: str, generation: int = 0) -> str:
+        """Start the claim's execution (named after the claim and generation); starting twice is harmless."""
         ...
 
     def notify(self, task_token: str, event: dict[str, Any]) -> bool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.claim import Claim, Status
@@ -24,10 +24,38 @@ HOLD_RECHECK_DAYS = 1.0
 _STATE_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.CALL, Channel.LETTER, Channel.AGENCY)
 
 
-def plan(claim_id: str, tenant_id: str, claims: ClaimRepository, clock: VirtualClock) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Lifetime:
+    """Where the execution stands against its limits: it hands over before reaching them."""
+
+    generation: int
+    steps: int
+    started: datetime  # real time
+    max_steps: int
+    max_days: float
+
+    def exhausted(self, real_now: datetime) -> bool:
+        return self.steps >= self.max_steps or real_now - self.started >= timedelta(days=self.max_days)
+
+
+def plan(
+    claim_id: str,
+    tenant_id: str,
+    claims: ClaimRepository,
+    clock: VirtualClock,
+    lifetime: Lifetime | None = None,
+    workflow: WorkflowClient | None = None,
+) -> dict[str, Any]:
     """The execution's next move, shaped for the state machine's Choice states."""
     claim = claims.get(claim_id, tenant_id)
     decision = plan_next_step(claim, clock.now())
+    state: dict[str, Any] = {"claim_id": claim_id, "tenant_id": tenant_id}
+    if lifetime is not None:
+        state.update(generation=lifetime.generation, steps=lifetime.steps + 1)
+        if decision.action != Action.FINISH and workflow is not None and lifetime.exhausted(clock.real_now()):
+            workflow.start(claim_id, tenant_id, lifetime.generation + 1)
+            logger.info("continued in a new execution", claim_id=claim_id, generation=lifetime.generation + 1)
+            return {**state, "plan": {"action": "continued", "reason": "execution limits reached"}}
     result: dict[str, Any] = {
         "action": str(decision.action),
         "reason": decision.reason,
@@ -54,7 +82,7 @@ def plan(claim_id: str, tenant_id: str, claims: ClaimRepository, clock: VirtualC
             if channel in _STATE_CHANNELS:
                 result["channels"][str(channel)] = True
     logger.info("planned next step", claim_id=claim_id, plan=result)
-    return {"claim_id": claim_id, "tenant_id": tenant_id, "plan": result}
+    return {**state, "plan": result}
 
 
 def register_wait(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import boto3
 import pytest
+
+from tests.harness import wait_for
 
 if TYPE_CHECKING:
     from tests.harness import Harness
@@ -65,3 +68,32 @@ def test_payment_after_first_reminder_stops_all_further_messages(harness: Harnes
     assert harness.claim(claim["id"])["status"] == "paid"
     assert [m["stage"] for m in harness.outbox(claim["id"])] == ["reminder"]
     assert harness.notices(claim["id"]) == ["thank_you"]
+
+
+def test_a_claim_outliving_its_execution_goes_on_in_a_fresh_one(harness: Harness, monkeypatch: Any) -> None:
+    # GIVEN executions that may plan only three steps (in production: 400 steps or 300 days)
+    from chalicelib import bootstrap
+
+    monkeypatch.setenv("MAX_STEPS_PER_EXECUTION", "3")
+    harness.app = bootstrap.reset({"agency": harness.agency})
+    claim = harness.create_claim()
+
+    # WHEN the ladder runs
+    wait_for(lambda: harness.claim(claim["id"])["status"] == "handed_over", timeout=40)
+
+    # THEN it ran through every stage across several executions, each handing over to the next
+    assert [m["stage"] for m in harness.outbox(claim["id"])] == [
+        "reminder",
+        "sms",
+        "call",
+        "final_notice",
+        "final_notice",
+    ]
+    sfn = boto3.client("stepfunctions")
+    names = [
+        e["name"] for e in sfn.list_executions(stateMachineArn=harness.app.settings.state_machine_arn)["executions"]
+    ]
+    generations = sorted(n for n in names if n.startswith(claim["id"]))
+    assert generations[0] == claim["id"]
+    assert f"{claim['id']}-g1" in generations
+    assert "Continued In A New Execution" in harness.entered_states(claim["id"])

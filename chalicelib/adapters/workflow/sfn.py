@@ -26,22 +26,26 @@ class SfnWorkflowClient:
             self._client = boto3.client("stepfunctions")
         return self._client
 
-    def execution_arn(self, claim_id: str) -> str:
-        return self._state_machine_arn.replace(":stateMachine:", ":execution:") + f":{claim_id}"
+    def execution_arn(self, claim_id: str, generation: int = 0) -> str:
+        return (
+            self._state_machine_arn.replace(":stateMachine:", ":execution:")
+            + f":{execution_name(claim_id, generation)}"
+        )
 
-    def start(self, claim_id: str, tenant_id: str) -> str:
+    def start(self, claim_id: str, tenant_id: str, generation: int = 0) -> str:
+        state = {"claim_id": claim_id, "tenant_id": tenant_id, "generation": generation, "steps": 0}
         try:
             self.client.start_execution(
                 stateMachineArn=self._state_machine_arn,
-                name=claim_id,
-                input=json.dumps({"claim_id": claim_id, "tenant_id": tenant_id}),
+                name=execution_name(claim_id, generation),
+                input=json.dumps(state),
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ExecutionAlreadyExists":
                 raise TransientError(f"could not start the execution of {claim_id}") from exc
         except BotoCoreError as exc:
             raise TransientError(f"could not start the execution of {claim_id}") from exc
-        return self.execution_arn(claim_id)
+        return self.execution_arn(claim_id, generation)
 
     def notify(self, task_token: str, event: dict[str, Any]) -> bool:
         try:
@@ -54,3 +58,8 @@ class SfnWorkflowClient:
             raise TransientError("could not resume the execution") from exc
         logger.info("execution resumed", event=event)
         return True
+
+
+def execution_name(claim_id: str, generation: int) -> str:
+    """The first execution is named after the claim (starting twice is refused); continuations count on."""
+    return claim_id if generation == 0 else f"{claim_id}-g{generation}"
