@@ -37,6 +37,7 @@ def test_paying_through_the_sandbox_checkout_closes_the_claim_within_two_seconds
     checkout = requests.post(
         f"{local_api.url}/pay/{token}/checkout",
         data={"csrf": _csrf(page.text), "lang": "de"},
+        headers={"Origin": local_api.url},  # as a browser sends it for the page's own form
         timeout=5,
         allow_redirects=False,
     )
@@ -80,6 +81,9 @@ def test_the_page_is_locked_down_and_carries_the_breakdown(local_api: LocalApi) 
     assert "script-src" not in csp  # no scripts at all
     assert response.headers["X-Robots-Tag"].startswith("noindex")
     assert "<script" not in response.text
+    # the page's own forms must keep their Origin: no-referrer would make browsers send "null"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert 'name="referrer" content="same-origin"' in response.text
     assert "49.90" in response.text
     assert str(claim["debtor"]["phone"]) not in response.text
 
