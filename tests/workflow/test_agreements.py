@@ -146,22 +146,25 @@ def test_invalid_agreements_are_refused_and_change_nothing(harness: Harness) -> 
 def test_a_promise_made_while_the_next_wait_begins_is_heard_and_the_skipped_stage_is_not_lost(
     harness: Harness,
 ) -> None:
-    # GIVEN the debtor promises exactly when the execution starts waiting for the SMS stage
+    # GIVEN the debtor promises exactly when the execution starts waiting for its next stage
     claim = _after_first_reminder(harness)
-    promised = harness.app.clock.today() + timedelta(days=2)
+    caught: dict[str, Any] = {}
 
     def promise_as_the_wait_begins(name: str, event: dict[str, Any]) -> None:
-        if name == "await_event" and event["claim_id"] == claim["id"] and event.get("stage") == "sms":
+        if name == "await_event" and event["claim_id"] == claim["id"] and event.get("planned") == "contact":
             harness.dispatcher.before_invoke.remove(promise_as_the_wait_begins)
-            _act(harness, claim, "promise", {"date": (harness.app.clock.today() + timedelta(days=2)).isoformat()})
+            caught["stage"] = event["stage"]
+            caught["promised"] = harness.app.clock.today() + timedelta(days=2)
+            _act(harness, claim, "promise", {"date": caught["promised"].isoformat()})
 
     harness.dispatcher.before_invoke.append(promise_as_the_wait_begins)
 
     # WHEN the promise is missed
     wait_for(lambda: "promise_missed" in harness.notices(claim["id"]), timeout=30)
 
-    # THEN the SMS stage still comes, after the promise's deadline, before the call
-    stages = wait_for(lambda: [m["stage"] for m in harness.outbox(claim["id"])][:3] == ["reminder", "sms", "call"], 30)
-    assert stages
-    sms = next(m for m in harness.outbox(claim["id"]) if m["stage"] == "sms")
-    assert date.fromisoformat(sms["sent_at"][:10]) >= promised
+    # THEN the stage that was about to wait still comes, after the promised day, and the ladder keeps its order
+    sent = wait_for(lambda: [m for m in harness.outbox(claim["id"]) if m["stage"] == caught["stage"]], timeout=30)
+    assert date.fromisoformat(sent[0]["sent_at"][:10]) >= caught["promised"]
+    ladder = ["reminder", "sms", "call", "final_notice"]
+    stages = list(dict.fromkeys(m["stage"] for m in harness.outbox(claim["id"])))
+    assert stages == ladder[: len(stages)], "no stage was skipped"
