@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.errors import InvalidInputError
+from .errors import InvalidInputError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

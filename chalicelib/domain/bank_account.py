@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
-from chalicelib.domain.errors import InvalidInputError
+from .errors import InvalidInputError
 
 HOLDER_MAX_LENGTH = 70  # EPC069-12: the beneficiary name of a SEPA credit transfer
 

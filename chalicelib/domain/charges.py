@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.claim import DebtorKind
-from chalicelib.domain.contact_policy import next_allowed
-from chalicelib.domain.interest import InterestPeriod, default_interest
-from chalicelib.domain.ladder import Channel
+from .claim import DebtorKind
+from .contact_policy import next_allowed
+from .interest import InterestPeriod, default_interest
+from .ladder import Channel
 
 if TYPE_CHECKING:
-    from chalicelib.domain.claim import Claim
-    from chalicelib.domain.ladder import Stage
+    from .claim import Claim
+    from .ladder import Stage
 
 B2B_FLAT_FEE_EUR = 4000  # § 288(5) BGB: €40 once the business debtor is in default
 

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from chalicelib.domain.errors import IllegalTransitionError
-from chalicelib.domain.ladder import Stage
-from chalicelib.domain.ledger import Ledger
-from chalicelib.domain.segmentation import Segment
+from .errors import IllegalTransitionError
+from .ladder import Stage
+from .ledger import Ledger
+from .segmentation import Segment
 
 
 class Status(StrEnum):

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from chalicelib.domain.ladder import Channel
+from .ladder import Channel
 
 if TYPE_CHECKING:
-    from chalicelib.domain.claim import Debtor
+    from .claim import Debtor
 
 # A debtor's local time zone when nothing better is known: the country's main zone.
 _COUNTRY_ZONES = {

@@ -7,13 +7,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.contact_policy import next_allowed, reachable_channels
-from chalicelib.domain.ladder import Channel, Stage, Tone
-from chalicelib.domain.schedule import stage_due_at, start_of
-from chalicelib.domain.segmentation import Segment
+from .contact_policy import next_allowed, reachable_channels
+from .ladder import Channel, Stage, Tone
+from .schedule import stage_due_at, start_of
+from .segmentation import Segment
 
 if TYPE_CHECKING:
-    from chalicelib.domain.claim import Claim
+    from .claim import Claim
 
 
 class Action(StrEnum):

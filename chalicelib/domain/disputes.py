@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from chalicelib.domain.errors import InvalidInputError
+from .errors import InvalidInputError
 
 MAX_MESSAGE_LENGTH = 2000
 MIN_OTHER_MESSAGE_LENGTH = 10

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from chalicelib.domain.claim import Claim
-    from chalicelib.domain.events import Event
-    from chalicelib.domain.tenant import Tenant
+    from .claim import Claim
+    from .events import Event
+    from .tenant import Tenant
 
 
 def handover_payload(

@@ -8,13 +8,13 @@ from enum import StrEnum
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.agreements import require_day_between
-from chalicelib.domain.errors import InvalidInputError
+from .agreements import require_day_between
+from .errors import InvalidInputError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from chalicelib.domain.agreements import AgreementRules
+    from .agreements import AgreementRules
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from chalicelib.domain.errors import InvalidInputError
-from chalicelib.domain.segmentation import Segment
+from .errors import InvalidInputError
+from .segmentation import Segment
 
 
 class Channel(StrEnum):

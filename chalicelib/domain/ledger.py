@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from chalicelib.domain.money import Money
+from .money import Money
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from functools import cache, total_ordering
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
-from chalicelib.domain.errors import CurrencyMismatchError, InvalidInputError
+from .errors import CurrencyMismatchError, InvalidInputError
 
 # Funds, precious metals and testing codes are ISO 4217 entries but no one pays a claim in them.
 _NOT_FOR_CLAIMS = {"XAU", "XAG", "XPD", "XPT", "XTS", "XXX", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA"}

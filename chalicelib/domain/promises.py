@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from chalicelib.domain.agreements import AgreementRules, require_day_between
-from chalicelib.domain.errors import InvalidInputError
+from .agreements import AgreementRules, require_day_between
+from .errors import InvalidInputError
 
 MAX_REASON_LENGTH = 2000
 

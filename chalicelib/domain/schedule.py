@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.ladder import Ladder, Stage
+from .ladder import Ladder, Stage
 
 if TYPE_CHECKING:
-    from chalicelib.domain.segmentation import Segment
+    from .segmentation import Segment
 
 
 def start_of(day: date) -> datetime:

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from chalicelib.domain.claim import Debtor
+    from .claim import Debtor
 
 RELIABLE_AFTER = timedelta(days=365)
 

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.domain.ladder import DEFAULT_LADDER, Ladder
+from .ladder import DEFAULT_LADDER, Ladder
 
 API_KEY_PREFIX = "mw_"
 

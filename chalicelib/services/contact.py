@@ -52,7 +52,9 @@ def send_contact(
         return "already_sent"
     stage = claim.stages[stage_index]
     claim = book_stage_charges(claim, stage, claims, clock)
-    charged = [e for e in claims.events(claim_id) if e.type == EventType.CHARGES_ADDED]
+    # Fee and interest lines come from the timeline; most messages have none, so skip the query then.
+    has_charges = claim.ledger.fees or claim.ledger.interest
+    charged = [e for e in claims.events(claim_id) if e.type == EventType.CHARGES_ADDED] if has_charges else []
     message = _message(claim, tenants.get(tenant_id), stage, channel, clock, links, charged)
     try:
         # The linearization point of invariants 1 and 2: the claim must still be contactable and
