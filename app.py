@@ -6,8 +6,8 @@ import os
 
 from chalice import Chalice
 
-from chalicelib import workflow_tasks
-from chalicelib.api import claims, pay, webhooks
+from chalicelib import statement_tasks, webhook_tasks, workflow_tasks
+from chalicelib.api import bank, claims, docs, pay, webhook_endpoints, webhooks
 from chalicelib.observability import metrics
 from chalicelib.resources import APP_NAME
 
@@ -15,7 +15,12 @@ app = Chalice(app_name=APP_NAME)
 app.register_blueprint(claims.bp)
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(pay.bp)
+app.register_blueprint(bank.bp)
+app.register_blueprint(webhook_endpoints.bp)
+app.register_blueprint(docs.bp)
 app.register_blueprint(workflow_tasks.bp)
+app.register_blueprint(webhook_tasks.bp)
+app.register_blueprint(statement_tasks.bp)
 
 # Outbox, clock, sandbox PSP and agency exist only on the embedded local AWS, never when deployed.
 if os.environ.get("MAHNWERK_STAGE") == "local":

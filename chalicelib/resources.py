@@ -56,7 +56,41 @@ TABLES: tuple[Table, ...] = (
     Table("events", hash_key="claim_id", range_key="event_id", stream=True),
     Table("payments", hash_key="claim_id", range_key="payment_key"),
     Table("messages", hash_key="claim_id", range_key="delivery_key"),
+    # Outbound webhooks: the tenant's endpoints (with their signing secrets) and every delivery with its attempts.
+    Table("webhook_endpoints", hash_key="tenant_id", range_key="endpoint_id"),
+    Table("webhook_deliveries", hash_key="tenant_id", range_key="delivery_id", ttl_attribute="expires_at"),
+    # Credit entries of imported bank statements. Only entries waiting for review carry `review_tenant`,
+    # so the sparse index by_review is the review list.
+    Table(
+        "bank_entries",
+        hash_key="tenant_id",
+        range_key="entry_id",
+        indexes=(Index("by_review", "review_tenant", "entry_id"),),
+    ),
 )
+
+
+@dataclass(frozen=True)
+class Queue:
+    """An SQS queue with its dead-letter queue, consumed by one Lambda function."""
+
+    key: str
+    consumer: str  # the Chalice function name that the event source mapping invokes
+    visibility_timeout: int = 120  # seconds; above the consumer's timeout
+    max_receive_count: int = 5  # crashes of the consumer before a message is parked in the DLQ
+    batch_size: int = 10
+
+
+QUEUES: tuple[Queue, ...] = (
+    # One message per (event, endpoint); back-off re-enqueues with a delay, the last failure parks it in the DLQ.
+    Queue("webhooks", consumer="deliver_webhooks"),
+    # S3 "object created" notifications of the statements bucket: each uploaded file is imported once.
+    Queue("statements", consumer="import_statements", batch_size=1, visibility_timeout=300),
+)
+# DynamoDB streams and the function that reads each (the transactional outbox of the events table).
+STREAM_CONSUMERS: dict[str, str] = {"events": "publish_events"}
+# Lambda functions fed by queues, streams and buckets rather than by the state machine.
+EVENT_FUNCTIONS: tuple[str, ...] = ("publish_events", "deliver_webhooks", "import_statements")
 
 # Lambda functions called by the state machine, and the ASL substitution naming each one.
 WORKFLOW_FUNCTIONS: dict[str, str] = {
@@ -106,6 +140,17 @@ class Names:
     @property
     def letters_bucket(self) -> str:
         return f"{self.prefix}-letters-{self.account}"
+
+    @property
+    def statements_bucket(self) -> str:
+        """Merchants upload CAMT.053 / MT940 files here under `<tenant_id>/`; each upload is imported."""
+        return f"{self.prefix}-statements-{self.account}"
+
+    def queue(self, key: str) -> str:
+        return f"{self.prefix}-{key}"
+
+    def dead_letter_queue(self, key: str) -> str:
+        return f"{self.prefix}-{key}-dlq"
 
 
 def asl_substitutions(function_arn: Callable[[str], str]) -> dict[str, str]:

@@ -44,9 +44,15 @@ class Tenant:
     bank_account: dict[str, str] = field(default_factory=dict)  # holder, iban, bic: validated when set
     agreement_rules: dict[str, Any] = field(default_factory=dict)  # overrides of the default rules
     pay_link_days_after_close: int = 30  # afterwards the link opens nothing
+    # Per shop system: which orders are invoices to collect and the payment terms, e.g.
+    # {"shopify": {"invoice_gateways": ["manual", "Invoice"], "payment_days": 14}}.
+    integrations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def webhook_secret(self, provider: str) -> str | None:
         return self.webhook_secrets.get(provider)
+
+    def integration(self, system: str) -> dict[str, Any]:
+        return dict(self.integrations.get(system, {}))
 
 
 def new_api_key() -> str:

@@ -1,7 +1,9 @@
-"""The local stage's demo tenants: `demo` and `other`, keys local-<id>-key, webhook secrets local-<provider>-secret."""
+"""The local stage's demo tenants: `demo` and `other`, keys local-<id>-key, webhook secrets in SECRETS."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.tenant import Branding, Tenant
@@ -10,14 +12,28 @@ from chalicelib.services.tenants import create_tenant
 if TYPE_CHECKING:
     from chalicelib.services.ports import TenantRepository
 
-PROVIDERS = ("sandbox", "stripe", "shopify", "woocommerce", "shopware", "generic")
+PROVIDERS = ("sandbox", "stripe", "shopify", "woocommerce", "shopware")
+# Standard Webhooks secrets are base64 with a "whsec_" prefix; Adyen's HMAC key is hex.
+SECRETS = {
+    **{p: f"local-{p}-secret" for p in PROVIDERS},
+    "generic": "whsec_" + base64.b64encode(b"local-generic-secret").decode(),
+    "adyen": hashlib.sha256(b"local-adyen-secret").hexdigest().upper(),
+}
+# Which shop orders are invoices that Mahnwerk collects (the rest were paid at checkout).
+INTEGRATIONS = {
+    "shopify": {"invoice_gateways": ["manual", "Invoice"], "payment_days": 14},
+    "woocommerce": {"invoice_methods": ["invoice", "bacs"], "payment_days": 14},
+    "shopware": {"invoice_methods": ["invoice_payment", "payment_invoicepayment"], "payment_days": 14},
+    "generic": {"payment_days": 14},
+}
 DEMO_TENANTS = (
     Tenant(
         "demo",
         "Demo Shop GmbH",
         address="Musterstraße 1, 10115 Berlin, Germany",
         support_email="support@demo-shop.example",
-        webhook_secrets={p: f"local-{p}-secret" for p in PROVIDERS},
+        webhook_secrets=SECRETS,
+        integrations=INTEGRATIONS,
         branding=Branding(
             color="#1f4e79",
             imprint_url="https://demo-shop.example/impressum",
@@ -32,7 +48,8 @@ DEMO_TENANTS = (
         address="1 High Street, London EC1A 1AA, United Kingdom",
         support_email="help@other-store.example",
         default_language="en",
-        webhook_secrets={p: f"local-{p}-secret" for p in PROVIDERS},
+        webhook_secrets=SECRETS,
+        integrations=INTEGRATIONS,
         branding=Branding(
             color="#5b2a86",
             imprint_url="https://other-store.example/legal",

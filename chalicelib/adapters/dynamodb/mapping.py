@@ -144,6 +144,7 @@ def tenant_from_model(item: TenantModel) -> Tenant:
         bank_account=dict(profile.get("bank_account", {})),
         agreement_rules=dict(profile.get("agreement_rules", {})),
         pay_link_days_after_close=int(profile.get("pay_link_days_after_close", 30)),
+        integrations=dict(profile.get("integrations", {})),
     )
 
 
@@ -161,5 +162,6 @@ def tenant_to_model(tenant: Tenant) -> TenantModel:
             "bank_account": tenant.bank_account,
             "agreement_rules": tenant.agreement_rules,
             "pay_link_days_after_close": tenant.pay_link_days_after_close,
+            "integrations": tenant.integrations,
         },
     )
