@@ -38,7 +38,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.DISPUTED: frozenset({Status.DUNNING, *_ENDINGS}),
     # A payment that reaches us after hand-over is still the debtor's money: it settles the claim.
     Status.HANDED_OVER: frozenset({Status.PAID, Status.CANCELLED}),
-    Status.PAID: frozenset(),
+    # A refund or chargeback can take the money back: the claim is due again.
+    Status.PAID: frozenset({Status.OPEN, Status.DUNNING}),
     Status.CANCELLED: frozenset(),
 }
 
@@ -87,6 +88,7 @@ class Claim:
     closed_at: datetime | None = None  # when it was paid, cancelled or handed over: pay links expire after it
     agreement: dict[str, Any] = field(default_factory=dict)  # promise, plan, pause or dispute in force
     tone_boost: int = 0  # a broken promise or plan: later messages one step firmer
+    reopened: int = 0  # how often a refund or chargeback re-opened the paid claim: each gets a fresh execution
     description: str | None = None
     pay_url: str | None = None
     execution_arn: str | None = None
@@ -105,5 +107,11 @@ class Claim:
     def transition(self, target: Status, at: datetime | None = None) -> Claim:
         if not can_transition(self.status, target):
             raise IllegalTransitionError(f"a claim cannot go from {self.status} to {target}")
-        closed_at = self.closed_at if self.closed_at or target not in CLOSED else at
-        return replace(self, status=target, closed_at=closed_at)
+        if target not in CLOSED:
+            return replace(self, status=target, closed_at=None)
+        return replace(self, status=target, closed_at=self.closed_at or at)
+
+    def reopen(self) -> Claim:
+        """Paid, then the money went back: dunning continues where it stood."""
+        resumed = self.transition(Status.DUNNING if self.next_stage_index else Status.OPEN)
+        return replace(resumed, reopened=self.reopened + 1)

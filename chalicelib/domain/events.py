@@ -22,6 +22,8 @@ class EventType(StrEnum):
     CLAIM_HANDED_OVER = "claim.handed_over"
     HANDOVER_FAILED = "handover.failed"
     PAYMENT_REVERSED = "payment.reversed"
+    CLAIM_REOPENED = "claim.reopened"
+    CLAIM_CREDITED = "claim.credited"
     PROMISE_MADE = "promise.made"
     PROMISE_BROKEN = "promise.broken"
     PLAN_AGREED = "plan.agreed"

@@ -38,5 +38,13 @@ class Ledger:
     def with_payment(self, amount: int) -> Ledger:
         return replace(self, paid=self.paid + amount)
 
+    def with_reversal(self, amount: int) -> Ledger:
+        """A refund or chargeback takes back money that was paid; never more than was paid."""
+        return replace(self, paid=self.paid - min(amount, self.paid))
+
+    def with_credit(self, amount: int) -> Ledger:
+        """A credit note lowers what the invoice asks for; never below nothing."""
+        return replace(self, principal=self.principal - min(amount, self.principal))
+
     def with_charges(self, fees: int = 0, interest: int = 0) -> Ledger:
         return replace(self, fees=self.fees + fees, interest=self.interest + interest)

@@ -1,4 +1,12 @@
-"""Recording money that arrived: applied exactly once, over-payments kept, the workflow told at once."""
+"""Every movement of a claim's money takes this one path, whatever its source (API, PSP, shop, bank).
+
+- record_payment: money arrived. Applied exactly once, over-payments kept, the workflow told at once.
+- record_reversal: a refund or chargeback took money back. A paid claim is due again and dunning resumes.
+- credit_claim: the merchant credited (part of) the invoice. A full credit cancels the claim.
+
+Each is keyed by the provider's id for the movement (the payments table refuses a key twice), so a
+webhook delivered again or a bank statement imported twice changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,7 @@ from chalicelib.domain.claim import Claim, Status
 from chalicelib.domain.errors import AlreadyDoneError, InvalidInputError
 from chalicelib.domain.events import Event, EventType
 from chalicelib.observability import count, logger
+from chalicelib.services.ports import REOPENED_RUN
 from chalicelib.services.retries import on_conflict
 
 if TYPE_CHECKING:
@@ -34,13 +43,11 @@ def record_payment(
     thank: Callable[[Claim, PaymentRecord], None] | None = None,
 ) -> PaymentOutcome:
     """Apply the money once; `thank` sends the debtor a thank-you when it settled the claim."""
-    if payment.amount <= 0:
-        raise InvalidInputError("amount", "must be a positive integer in minor units")
+    _require_positive(payment)
 
     def attempt() -> PaymentOutcome:
         claim = claims.get(claim_id, tenant_id)
-        if payment.currency != claim.ledger.currency:
-            raise InvalidInputError("currency", f"the claim is in {claim.ledger.currency}")
+        _require_currency(claim, payment)
         updated, events = _apply(claim, payment, clock)
         try:
             return PaymentOutcome(claims.apply_payment(updated, payment, events), duplicate=False)
@@ -55,6 +62,139 @@ def record_payment(
         if thank and outcome.claim.status == Status.PAID:
             _thank(thank, outcome.claim, payment)
     return outcome
+
+
+def record_reversal(
+    claim_id: str,
+    tenant_id: str,
+    reversal: PaymentRecord,
+    claims: ClaimRepository,
+    workflow: WorkflowClient,
+    clock: VirtualClock,
+) -> PaymentOutcome:
+    """Take back refunded or charged-back money (`reversal.amount` > 0, kind in `reversal.data["kind"]`).
+
+    A paid claim whose balance is due again re-opens and runs a fresh execution from the stage it
+    had reached; a claim still in dunning sees the higher balance at its next step.
+    """
+    _require_positive(reversal)
+
+    def attempt() -> PaymentOutcome:
+        claim = claims.get(claim_id, tenant_id)
+        _require_currency(claim, reversal)
+        updated, events = _reverse(claim, reversal, clock)
+        stored = replace(reversal, amount=-(claim.ledger.paid - updated.ledger.paid))
+        try:
+            return PaymentOutcome(claims.apply_payment(updated, stored, events), duplicate=False)
+        except AlreadyDoneError:
+            return PaymentOutcome(claims.get(claim_id, tenant_id), duplicate=True)
+
+    outcome = on_conflict(attempt)
+    if not outcome.duplicate:
+        count("PaymentsReversed")
+        claim = outcome.claim
+        if claim.reopened and claim.status in (Status.OPEN, Status.DUNNING) and not claim.task_token:
+            workflow.start(claim.claim_id, claim.tenant_id, REOPENED_RUN * claim.reopened)
+        elif claim.task_token:
+            workflow.notify(claim.task_token, {"type": "replan"})
+    return outcome
+
+
+def credit_claim(
+    claim_id: str,
+    tenant_id: str,
+    credit: PaymentRecord,
+    claims: ClaimRepository,
+    workflow: WorkflowClient,
+    clock: VirtualClock,
+) -> PaymentOutcome:
+    """A credit note or refund in the shop lowers what the invoice asks; crediting all of it cancels the claim."""
+    _require_positive(credit)
+
+    def attempt() -> PaymentOutcome:
+        claim = claims.get(claim_id, tenant_id)
+        _require_currency(claim, credit)
+        updated, events = _credit(claim, credit, clock)
+        stored = replace(credit, amount=0, data={**credit.data, "kind": "credit", "credited": credit.amount})
+        try:
+            return PaymentOutcome(claims.apply_payment(updated, stored, events), duplicate=False)
+        except AlreadyDoneError:
+            return PaymentOutcome(claims.get(claim_id, tenant_id), duplicate=True)
+
+    outcome = on_conflict(attempt)
+    if not outcome.duplicate and outcome.claim.task_token:
+        event_type = "cancelled" if outcome.claim.status == Status.CANCELLED else "replan"
+        if outcome.claim.status == Status.PAID:
+            event_type = "paid"
+        workflow.notify(outcome.claim.task_token, {"type": event_type})
+    return outcome
+
+
+def _require_positive(payment: PaymentRecord) -> None:
+    if payment.amount <= 0:
+        raise InvalidInputError("amount", "must be a positive integer in minor units")
+
+
+def _require_currency(claim: Claim, payment: PaymentRecord) -> None:
+    if payment.currency != claim.ledger.currency:
+        raise InvalidInputError("currency", f"the claim is in {claim.ledger.currency}")
+
+
+def _reverse(claim: Claim, reversal: PaymentRecord, clock: VirtualClock) -> tuple[Claim, list[Event]]:
+    now = clock.now()
+    ledger = claim.ledger.with_reversal(reversal.amount)
+    kind = reversal.data.get("kind", "refund")
+    events = [
+        Event(
+            EventType.PAYMENT_REVERSED,
+            now,
+            {
+                "amount": claim.ledger.paid - ledger.paid,
+                "requested": reversal.amount,
+                "currency": reversal.currency,
+                "kind": kind,
+                "provider": reversal.provider,
+                "payment_key": reversal.payment_key,
+                "reference": reversal.reference,
+                "balance": ledger.balance,
+            },
+        )
+    ]
+    updated = replace(claim, ledger=ledger)
+    if claim.status == Status.PAID and ledger.balance > 0:
+        updated = updated.reopen()
+        events.append(Event(EventType.CLAIM_REOPENED, now, {"reason": kind, "balance": ledger.balance}))
+    return updated, events
+
+
+def _credit(claim: Claim, credit: PaymentRecord, clock: VirtualClock) -> tuple[Claim, list[Event]]:
+    now = clock.now()
+    ledger = claim.ledger.with_credit(credit.amount)
+    updated = replace(claim, ledger=ledger)
+    events = [
+        Event(
+            EventType.CLAIM_CREDITED,
+            now,
+            {
+                "amount": claim.ledger.principal - ledger.principal,
+                "currency": credit.currency,
+                "provider": credit.provider,
+                "reference": credit.reference,
+                "principal": ledger.principal,
+                "balance": ledger.balance,
+            },
+        )
+    ]
+    if claim.closed:
+        return updated, events
+    if ledger.principal == 0:
+        events.append(Event(EventType.CLAIM_CANCELLED, now, {"reason": "credited in full"}))
+        return updated.transition(Status.CANCELLED, now), events
+    if ledger.settled:
+        # What was paid already covers the credited invoice.
+        events.append(Event(EventType.CLAIM_PAID, now, {"paid": ledger.paid, "stage": claim.stage}))
+        return updated.transition(Status.PAID, now), events
+    return updated, events
 
 
 def _apply(claim: Claim, payment: PaymentRecord, clock: VirtualClock) -> tuple[Claim, list[Event]]:

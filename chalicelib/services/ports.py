@@ -47,6 +47,11 @@ class AgencyClient(Protocol):
         ...
 
 
+# Generations per run of a claim's workflow. A claim re-opened for the n-th time (a refund after it was paid)
+# starts at generation REOPENED_RUN * n; an execution continues every 300 days, so no run uses up 1000.
+REOPENED_RUN = 1000
+
+
 class WorkflowClient(Protocol):
     def start(self, claim_id: str, tenant_id: str, generation: int = 0) -> str:
         """Start the claim's execution (named after the claim and generation); starting twice is harmless."""

@@ -8,7 +8,7 @@ import zipfile
 from typing import Any
 
 from chalicelib.asl import render_asl
-from chalicelib.resources import ASL_FILE, TABLES, WORKFLOW_FUNCTIONS, Names, Table, asl_substitutions
+from chalicelib.resources import ASL_FILE, QUEUES, TABLES, WORKFLOW_FUNCTIONS, Names, Queue, Table, asl_substitutions
 
 LAMBDA_ROLE = "mahnwerk-local-lambda"
 STATES_ROLE = "mahnwerk-local-states"
@@ -23,6 +23,9 @@ def provision(session: Any, names: Names, sender_email: str) -> str:
         Bucket=names.letters_bucket, CreateBucketConfiguration={"LocationConstraint": names.region}
     )
     session.client("sesv2").create_email_identity(EmailIdentity=sender_email)
+    sqs = session.client("sqs")
+    queue_arns = {queue.key: create_queue(sqs, names, queue) for queue in QUEUES}
+    statements_bucket(session.client("s3"), names, queue_arns["statements"])
     iam = session.client("iam")
     lambda_role = _role(iam, LAMBDA_ROLE, "lambda.amazonaws.com")
     states_role = _role(iam, STATES_ROLE, "states.amazonaws.com")
@@ -69,6 +72,27 @@ def create_table(client: Any, name: str, table: Table) -> None:
         client.update_time_to_live(
             TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute}
         )
+
+
+def create_queue(client: Any, names: Names, queue: Queue) -> str:
+    """The queue and its dead-letter queue; returns the queue's ARN."""
+    dlq_url = client.create_queue(QueueName=names.dead_letter_queue(queue.key))["QueueUrl"]
+    dlq_arn = client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(queue.max_receive_count)}
+    url = client.create_queue(
+        QueueName=names.queue(queue.key),
+        Attributes={"VisibilityTimeout": str(queue.visibility_timeout), "RedrivePolicy": json.dumps(redrive)},
+    )["QueueUrl"]
+    return str(client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
+
+
+def statements_bucket(client: Any, names: Names, queue_arn: str) -> None:
+    """Uploaded bank statements notify the statements queue, as in the deployed stack."""
+    client.create_bucket(Bucket=names.statements_bucket, CreateBucketConfiguration={"LocationConstraint": names.region})
+    client.put_bucket_notification_configuration(
+        Bucket=names.statements_bucket,
+        NotificationConfiguration={"QueueConfigurations": [{"QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"]}]},
+    )
 
 
 def _role(iam: Any, name: str, service: str) -> str:

@@ -97,6 +97,7 @@ class ClaimModel(Model):
     closed_at = UTCDateTimeAttribute(null=True)
     agreement = JSONAttribute(default=dict)
     tone_boost = NumberAttribute(default=0)
+    reopened = NumberAttribute(default=0)
     segment = UnicodeAttribute()
     stages = JSONAttribute()
     schedule_anchor = UTCDateTimeAttribute()

@@ -10,6 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.domain.errors import TransientError
 from chalicelib.observability import logger
+from chalicelib.services.ports import REOPENED_RUN
 
 # The token's wait ended already (timed out, or another event resumed it): nothing to resume.
 _STALE_TOKEN = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken", "ExecutionDoesNotExist"}
@@ -61,5 +62,10 @@ class SfnWorkflowClient:
 
 
 def execution_name(claim_id: str, generation: int) -> str:
-    """The first execution is named after the claim (starting twice is refused); continuations count on."""
-    return claim_id if generation == 0 else f"{claim_id}-g{generation}"
+    """The first execution is named after the claim (starting twice is refused); continuations count on.
+
+    A claim re-opened by a refund runs again from generation REOPENED_RUN * n, named `<claim>-r<n>`,
+    and its continuations `<claim>-r<n>-g<k>`.
+    """
+    run, continuation = divmod(generation, REOPENED_RUN)
+    return claim_id + (f"-r{run}" if run else "") + (f"-g{continuation}" if continuation else "")
