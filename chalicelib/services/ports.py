@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.domain.claim import Claim
 from chalicelib.domain.ladder import Channel
+from chalicelib.domain.webhook_delivery import Delivery
 
 if TYPE_CHECKING:
     from chalicelib.domain.events import Event
     from chalicelib.domain.tenant import Tenant
+    from chalicelib.domain.webhook_delivery import DeliveryMessage, Endpoint
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,10 @@ class ClaimRepository(Protocol):
     def append(self, claim_id: str, tenant_id: str, event: Event) -> None: ...
     def find_by_external_id(self, tenant_id: str, external_id: str) -> str | None: ...
     def find_by_pay_token(self, token_hash: str) -> str | None: ...
+    def find_by_provider_reference(self, provider: str, reference: str) -> str | None:
+        """The claim a PSP payment (Stripe payment intent, Adyen pspReference) was applied to."""
+        ...
+
     def payments(self, claim_id: str) -> list[dict[str, Any]]: ...
 
 
@@ -156,4 +162,73 @@ class PaymentEvent:
 class CheckoutProvider(Protocol):
     def create_checkout(self, request: CheckoutRequest) -> str:
         """Create a hosted checkout and return the URL to send the debtor to."""
+        ...
+
+
+class EndpointRepository(Protocol):
+    """A tenant's outbound webhook endpoints."""
+
+    def add(self, endpoint: Endpoint) -> None: ...
+    def get(self, tenant_id: str, endpoint_id: str) -> Endpoint:
+        """NotFoundError when the tenant has no such endpoint."""
+        ...
+
+    def for_tenant(self, tenant_id: str) -> list[Endpoint]: ...
+    def delete(self, tenant_id: str, endpoint_id: str) -> None:
+        """NotFoundError when the tenant has no such endpoint."""
+        ...
+
+
+@dataclass(frozen=True)
+class DeliveryPage:
+    items: list[Delivery]
+    cursor: str | None
+
+
+class DeliveryRepository(Protocol):
+    """Outbound webhook deliveries with their attempts."""
+
+    def add(self, delivery: Delivery) -> bool:
+        """Store a new delivery; False when it exists already (a stream batch read twice)."""
+        ...
+
+    def get(self, tenant_id: str, delivery_id: str) -> Delivery:
+        """NotFoundError when the tenant has no such delivery."""
+        ...
+
+    def save(self, delivery: Delivery) -> Delivery:
+        """Write if nobody changed it since it was read (ConflictError otherwise); returns the new version."""
+        ...
+
+    def page(
+        self, tenant_id: str, status: str | None, endpoint_id: str | None, cursor: str | None, limit: int
+    ) -> DeliveryPage:
+        """Newest first; InvalidInputError("cursor") for a cursor this tenant was not given."""
+        ...
+
+
+class DeliveryQueue(Protocol):
+    def enqueue(self, message: DeliveryMessage, delay_seconds: int) -> None:
+        """Send one attempt's message, visible after `delay_seconds` (0 to 900)."""
+        ...
+
+    def park(self, message: DeliveryMessage, reason: str) -> None:
+        """Put a message whose attempts are used up into the dead-letter queue."""
+        ...
+
+
+@dataclass(frozen=True)
+class PostOutcome:
+    status_code: int | None  # None when no HTTP answer came (timeout, refused, blocked address)
+    error: str | None
+    duration_ms: int
+
+
+class WebhookPoster(Protocol):
+    def vet(self, url: str) -> None:
+        """Refuse a URL whose host resolves to a non-public address (InvalidInputError("url"))."""
+        ...
+
+    def post(self, url: str, secret: str, message_id: str, body: str) -> PostOutcome:
+        """POST the body signed per Standard Webhooks; never raises for the receiver's failures."""
         ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.tenant import Branding, Tenant
 from chalicelib.services.tenants import create_tenant
@@ -20,7 +20,7 @@ SECRETS = {
     "adyen": hashlib.sha256(b"local-adyen-secret").hexdigest().upper(),
 }
 # Which shop orders are invoices that Mahnwerk collects (the rest were paid at checkout).
-INTEGRATIONS = {
+INTEGRATIONS: dict[str, dict[str, Any]] = {
     "shopify": {"invoice_gateways": ["manual", "Invoice"], "payment_days": 14},
     "woocommerce": {"invoice_methods": ["invoice", "bacs"], "payment_days": 14},
     "shopware": {"invoice_methods": ["invoice_payment", "payment_invoicepayment"], "payment_days": 14},

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 _CLOSED = [str(s) for s in CLOSED]
 _CONTACTABLE = [str(s) for s in CONTACTABLE]
+# Providers whose refunds and disputes name only the original payment: its id is kept to find the claim again.
+_PSP_PROVIDERS = {"stripe", "adyen"}
 _THROTTLED = {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded"}
 
 
@@ -107,6 +109,12 @@ class DynamoClaimRepository:
         except DoesNotExist:
             return None
 
+    def find_by_provider_reference(self, provider: str, reference: str) -> str | None:
+        try:
+            return str(LookupModel.get(keys.provider_payment(provider, reference), consistent_read=True).target)
+        except DoesNotExist:
+            return None
+
     def find_by_external_id(self, tenant_id: str, external_id: str) -> str | None:
         try:
             return str(LookupModel.get(keys.external_id(tenant_id, external_id), consistent_read=True).target)
@@ -159,6 +167,9 @@ class DynamoClaimRepository:
         try:
             with self._transaction() as tx:
                 tx.save(record, condition=PaymentModel.payment_key.does_not_exist())
+                if payment.amount > 0 and payment.reference and payment.provider in _PSP_PROVIDERS:
+                    key = keys.provider_payment(payment.provider, payment.reference)
+                    tx.save(LookupModel(key, target=claim.claim_id, tenant_id=claim.tenant_id))
                 tx.save(item)
                 for event in events:
                     tx.save(event_to_model(claim.claim_id, claim.tenant_id, event, new_event_id()))

@@ -15,6 +15,11 @@ def payment_reference(reference: str) -> str:
     return f"payref#{reference}"
 
 
+def provider_payment(provider: str, reference: str) -> str:
+    """A PSP's payment id (Stripe payment intent, Adyen pspReference): its refunds and disputes find the claim."""
+    return f"psp#{provider}#{reference}"
+
+
 def pay_token(token_hash: str) -> str:
     return f"paytoken#{token_hash}"
 
