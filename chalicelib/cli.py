@@ -8,6 +8,7 @@ webhook secrets are printed once and never stored in clear.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import secrets
@@ -16,7 +17,10 @@ import sys
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.tenant import Tenant
 
-PROVIDERS = ("sandbox", "stripe", "shopify", "woocommerce", "shopware", "generic")
+# Secrets Mahnwerk may choose: entered in WooCommerce's webhook form, or used to sign the generic format
+# (Standard Webhooks: "whsec_" + base64). Stripe, Adyen, Shopify and Shopware issue their own: pass them with --secret.
+GENERATED_SECRETS = ("sandbox", "woocommerce", "generic")
+PROVIDERS = ("sandbox", "stripe", "adyen", "shopify", "woocommerce", "shopware", "generic")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     app = bootstrap.reset()
     try:
         account = _bank_account(args)
+        webhook_secrets = _webhook_secrets(args.secret)
+        integrations = _integrations(args.integrations)
     except InvalidInputError as exc:
         sys.stderr.write(f"{exc.field}: {exc.message}\n")
         return 2
@@ -39,8 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         address=args.address,
         support_email=args.support_email,
         default_language=args.language,
-        webhook_secrets={p: f"whsec_{secrets.token_urlsafe(24)}" for p in PROVIDERS},
+        webhook_secrets=webhook_secrets,
         bank_account=account,
+        integrations=integrations,
     )
     if _exists(app, args.id):
         sys.stderr.write(f"tenant '{args.id}' exists already\n")
@@ -54,6 +61,26 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(json.dumps(result, indent=2) + "\n")
     sys.stderr.write("Store the API key and secrets now: they are not shown again.\n")
     return 0
+
+
+def _webhook_secrets(given: list[str]) -> dict[str, str]:
+    result = {p: "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode() for p in GENERATED_SECRETS}
+    for item in given:
+        provider, sep, value = item.partition("=")
+        if not sep or provider not in PROVIDERS or not value:
+            raise InvalidInputError("--secret", f"expected PROVIDER=SECRET, PROVIDER one of {', '.join(PROVIDERS)}")
+        result[provider] = value
+    return result
+
+
+def _integrations(raw: str) -> dict[str, dict[str, object]]:
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise InvalidInputError("--integrations", f"not JSON: {exc}") from exc
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise InvalidInputError("--integrations", 'a JSON object per shop system, e.g. {"shopify": {...}}')
+    return value
 
 
 def _bank_account(args: argparse.Namespace) -> dict[str, str]:
@@ -89,6 +116,18 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--iban", default="", help="creditor account for bank transfers and the GiroCode")
     create.add_argument("--bic", default=None, help="derived from the IBAN where possible")
     create.add_argument("--holder", default=None, help="account holder (default: --name)")
+    create.add_argument(
+        "--secret",
+        action="append",
+        default=[],
+        metavar="PROVIDER=SECRET",
+        help="a webhook signing secret issued by the PSP or shop (stripe, adyen, shopify, shopware); repeatable",
+    )
+    create.add_argument(
+        "--integrations",
+        default="{}",
+        help='shop settings, e.g. {"shopify": {"invoice_gateways": ["Invoice"], "payment_days": 14}}',
+    )
     create.add_argument("--stage", default=os.environ.get("MAHNWERK_STAGE", "dev"), help="local, dev or prod")
     create.add_argument("--endpoint-url", default=None, help="AWS endpoint, e.g. the local stack's moto URL")
     return parser

@@ -1,4 +1,4 @@
-"""MahnwerkStack: tables, letters bucket, secrets, the Chalice app and the dunning state machine of one stage."""
+"""MahnwerkStack: tables, queues, buckets, secrets, the Chalice app and the dunning state machine of one stage."""
 
 from __future__ import annotations
 
@@ -7,18 +7,30 @@ import os
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from chalice.cdk import Chalice
 from chalice.utils import to_cfn_resource_name
 
 from chalicelib.asl import PROJECT_ROOT, render_asl
-from chalicelib.resources import ASL_FILE, TABLES, WORKFLOW_FUNCTIONS, Names, asl_substitutions
+from chalicelib.resources import (
+    ASL_FILE,
+    QUEUES,
+    STREAM_CONSUMERS,
+    TABLES,
+    WORKFLOW_FUNCTIONS,
+    Names,
+    Queue,
+    asl_substitutions,
+)
 
 if TYPE_CHECKING:
     from constructs import Construct
@@ -56,6 +68,8 @@ class MahnwerkStack(cdk.Stack):
 
         self.tables = {table.key: self._table(table) for table in TABLES}
         self.letters = self._letters_bucket()
+        self.queues = {queue.key: self._queue(queue) for queue in QUEUES}
+        self.statements = self._statements_bucket()
         self.agency_secret = self._secret("AgencySecret", "HMAC key that signs hand-overs to the collection agency")
         self.pay_token_secret = self._secret("PayTokenSecret", "key that signs the debtors' pay-page tokens")
         # A string ARN from the fixed name, not state_machine_arn: the machine refers to the functions, so the
@@ -69,9 +83,11 @@ class MahnwerkStack(cdk.Stack):
         self.chalice = Chalice(self, "ChaliceApp", source_dir=str(PROJECT_ROOT), stage_config=self._chalice_config())
         self._grant_app_role()
         self.state_machine = self._state_machine()
+        self._event_sources()
 
         cdk.CfnOutput(self, "StateMachineArn", value=self.state_machine.state_machine_arn)
         cdk.CfnOutput(self, "LettersBucketName", value=self.letters.bucket_name)
+        cdk.CfnOutput(self, "StatementsBucketName", value=self.statements.bucket_name)
         cdk.CfnOutput(self, "AgencySecretArn", value=self.agency_secret.secret_arn)
         # The API's URL is Chalice's own output "EndpointURL".
 
@@ -127,6 +143,96 @@ class MahnwerkStack(cdk.Stack):
             auto_delete_objects=not self.retain,
         )
 
+    def _queue(self, queue: Queue) -> tuple[sqs.Queue, sqs.Queue]:
+        """The queue, its dead-letter queue and an alarm as soon as anything is parked there."""
+        name = to_cfn_resource_name(queue.key)
+        dead = sqs.Queue(
+            self,
+            f"{name}DeadLetters",
+            queue_name=self.names.dead_letter_queue(queue.key),
+            retention_period=cdk.Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            removal_policy=self.removal_policy,
+        )
+        live = sqs.Queue(
+            self,
+            f"{name}Queue",
+            queue_name=self.names.queue(queue.key),
+            visibility_timeout=cdk.Duration.seconds(queue.visibility_timeout),
+            retention_period=cdk.Duration.days(4),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(queue=dead, max_receive_count=queue.max_receive_count),
+            removal_policy=self.removal_policy,
+        )
+        cloudwatch.Alarm(
+            self,
+            f"{name}DeadLettersAlarm",
+            alarm_name=f"{self.names.dead_letter_queue(queue.key)}-not-empty",
+            alarm_description=f"messages of {self.names.queue(queue.key)} were parked after their last attempt",
+            metric=dead.metric_approximate_number_of_messages_visible(period=cdk.Duration.minutes(5)),
+            threshold=0,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        return live, dead
+
+    def _statements_bucket(self) -> s3.Bucket:
+        """Merchants upload statements under `<tenant_id>/`; each new object is announced on the statements queue."""
+        bucket = s3.Bucket(
+            self,
+            "Statements",
+            bucket_name=self.names.statements_bucket,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            # Statements hold debtors' names and accounts: kept long enough to re-import, not for ever.
+            lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(90))],
+            removal_policy=self.removal_policy,
+            auto_delete_objects=not self.retain,
+        )
+        live, _dead = self.queues["statements"]
+        bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(live))
+        return bucket
+
+    def _event_sources(self) -> None:
+        """What feeds the functions that no state machine calls: the queues and the events table's stream."""
+        for queue in QUEUES:
+            live, _dead = self.queues[queue.key]
+            lambda_.EventSourceMapping(
+                self,
+                f"{to_cfn_resource_name(queue.key)}Consumer",
+                target=self._function(queue.consumer),
+                event_source_arn=live.queue_arn,
+                batch_size=queue.batch_size,
+                report_batch_item_failures=True,
+            )
+        for table_key, consumer in STREAM_CONSUMERS.items():
+            lambda_.EventSourceMapping(
+                self,
+                f"{to_cfn_resource_name(table_key)}StreamConsumer",
+                target=self._function(consumer),
+                event_source_arn=self.tables[table_key].table_stream_arn,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=100,
+                # A poison record is split out and retried alone instead of blocking its shard for a day.
+                bisect_batch_on_error=True,
+                retry_attempts=10,
+                report_batch_item_failures=True,
+            )
+
+    def _function(self, function: str) -> lambda_.IFunction:
+        """A Chalice function as a CDK function; an import, because Chalice's own constructs cannot be granted to."""
+        construct_id = f"Imported{to_cfn_resource_name(function)}"
+        existing = self.node.try_find_child(construct_id)
+        if existing is not None:
+            return existing  # type: ignore[return-value]
+        return lambda_.Function.from_function_attributes(
+            self, construct_id, function_arn=self._function_arn(function), same_environment=True
+        )
+
     def _secret(self, construct_id: str, description: str) -> secretsmanager.Secret:
         # Unnamed on purpose: a deleted named secret blocks its name for the recovery window (dev redeploys).
         return secretsmanager.Secret(
@@ -145,6 +251,10 @@ class MahnwerkStack(cdk.Stack):
         """
         config = json.loads(CHALICE_CONFIG.read_text())
         stage_config: dict[str, Any] = {"xray": True, "lambda_memory_size": 512, **config["stages"][self.stage]}
+        # A queue hides a message for longer than its consumer may run, or the message is delivered twice.
+        stage_config["lambda_functions"] = {
+            queue.consumer: {"lambda_timeout": min(900, queue.visibility_timeout // 2)} for queue in QUEUES
+        }
         stage_config["environment_variables"] = {
             **stage_config.get("environment_variables", {}),
             "MAHNWERK_STAGE": self.stage,
@@ -166,6 +276,13 @@ class MahnwerkStack(cdk.Stack):
         for table in self.tables.values():
             table.grant_read_write_data(role)
         self.letters.grant_put(role)
+        self.statements.grant_read(role)
+        for live, dead in self.queues.values():
+            live.grant_consume_messages(role)
+            live.grant_send_messages(role)  # back-off re-enqueues with a delay
+            dead.grant_send_messages(role)  # the last failed attempt parks the message here
+        for table_key in STREAM_CONSUMERS:
+            self.tables[table_key].grant_stream_read(role)
         self.agency_secret.grant_read(role)
         self.pay_token_secret.grant_read(role)
         role.add_to_principal_policy(

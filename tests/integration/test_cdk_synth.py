@@ -12,7 +12,17 @@ import pytest
 from chalice.utils import to_cfn_resource_name
 
 from chalicelib.asl import PROJECT_ROOT
-from chalicelib.resources import ASL_FILE, TABLES, WORKFLOW_FUNCTIONS, Names, Table
+from chalicelib.resources import (
+    ASL_FILE,
+    EVENT_FUNCTIONS,
+    QUEUES,
+    STREAM_CONSUMERS,
+    TABLES,
+    WORKFLOW_FUNCTIONS,
+    Names,
+    Queue,
+    Table,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -177,10 +187,28 @@ def test_state_machine_may_invoke_every_workflow_function(template: Template) ->
     assert {f"<{logical_id}.Arn>" for logical_id in WORKFLOW_LOGICAL_IDS.values()} <= invocable
 
 
-def test_letters_bucket_is_private_encrypted_versioned_and_tls_only(template: Template) -> None:
-    properties = only(template.find_resources("AWS::S3::Bucket"))
+def bucket(template: Template, name: str) -> tuple[str, dict[str, Any]]:
+    [(logical_id, properties)] = [
+        (logical_id, resource["Properties"])
+        for logical_id, resource in template.find_resources("AWS::S3::Bucket").items()
+        if flatten(resource["Properties"]["BucketName"]) == f"mahnwerk-dev-{name}-<AWS::AccountId>"
+    ]
+    return logical_id, properties
 
-    assert flatten(properties["BucketName"]) == "mahnwerk-dev-letters-<AWS::AccountId>"
+
+def bucket_policy(template: Template, logical_id: str) -> list[dict[str, Any]]:
+    [statements] = [
+        policy["Properties"]["PolicyDocument"]["Statement"]
+        for policy in template.find_resources("AWS::S3::BucketPolicy").values()
+        if policy["Properties"]["Bucket"] == {"Ref": logical_id}
+    ]
+    return list(statements)
+
+
+@pytest.mark.parametrize("name", ["letters", "statements"])
+def test_buckets_are_private_encrypted_and_tls_only(template: Template, name: str) -> None:
+    logical_id, properties = bucket(template, name)
+
     assert properties["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,
         "BlockPublicPolicy": True,
@@ -189,17 +217,98 @@ def test_letters_bucket_is_private_encrypted_versioned_and_tls_only(template: Te
     }
     [encryption] = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert encryption["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
-    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
-    statements = only(template.find_resources("AWS::S3::BucketPolicy"))["PolicyDocument"]["Statement"]
     assert {"Bool": {"aws:SecureTransport": "false"}} in [
-        s.get("Condition") for s in statements if s["Effect"] == "Deny"
+        s.get("Condition") for s in bucket_policy(template, logical_id) if s["Effect"] == "Deny"
     ]
+
+
+def test_letters_are_versioned_and_statements_expire(template: Template) -> None:
+    assert bucket(template, "letters")[1]["VersioningConfiguration"] == {"Status": "Enabled"}
+    [rule] = bucket(template, "statements")[1]["LifecycleConfiguration"]["Rules"]
+    assert rule["ExpirationInDays"] == 90
+
+
+def test_an_uploaded_statement_is_announced_on_the_statements_queue(template: Template) -> None:
+    logical_id, _ = bucket(template, "statements")
+    [notification] = [
+        resource["Properties"]
+        for resource in template.find_resources("Custom::S3BucketNotifications").values()
+        if resource["Properties"]["BucketName"] == {"Ref": logical_id}
+    ]
+    [queue_config] = notification["NotificationConfiguration"]["QueueConfigurations"]
+
+    assert queue_config["Events"] == ["s3:ObjectCreated:*"]
+    assert flatten(queue_config["QueueArn"]) == f"<{queue_logical_id(template, NAMES.queue('statements'))}.Arn>"
+
+
+def queue_logical_id(template: Template, name: str) -> str:
+    [logical_id] = [
+        logical_id
+        for logical_id, resource in template.find_resources("AWS::SQS::Queue").items()
+        if resource["Properties"]["QueueName"] == name
+    ]
+    return logical_id
+
+
+@pytest.mark.parametrize("queue", QUEUES, ids=lambda queue: queue.key)
+def test_each_queue_parks_what_keeps_failing_in_its_alarmed_dead_letter_queue(template: Template, queue: Queue) -> None:
+    queues = template.find_resources("AWS::SQS::Queue")
+    live = queues[queue_logical_id(template, NAMES.queue(queue.key))]["Properties"]
+    dead_id = queue_logical_id(template, NAMES.dead_letter_queue(queue.key))
+
+    assert live["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": [dead_id, "Arn"]},
+        "maxReceiveCount": queue.max_receive_count,
+    }
+    assert live["VisibilityTimeout"] == queue.visibility_timeout
+    assert live["SqsManagedSseEnabled"] is True
+    alarms = [
+        alarm["Properties"]
+        for alarm in template.find_resources("AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"].get("Dimensions")
+        == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dead_id, "QueueName"]}}]
+    ]
+    assert [(a["MetricName"], a["Threshold"], a["ComparisonOperator"]) for a in alarms] == [
+        ("ApproximateNumberOfMessagesVisible", 0, "GreaterThanThreshold")
+    ]
+
+
+@pytest.mark.parametrize("queue", QUEUES, ids=lambda queue: queue.key)
+def test_each_queue_feeds_its_consumer_reporting_partial_failures(template: Template, queue: Queue) -> None:
+    mappings = template.find_resources("AWS::Lambda::EventSourceMapping")
+    dead_or_live = queue_logical_id(template, NAMES.queue(queue.key))
+    [mapping] = [
+        m["Properties"]
+        for m in mappings.values()
+        if m["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [dead_or_live, "Arn"]}
+    ]
+
+    assert flatten(mapping["FunctionName"]) == f"<{to_cfn_resource_name(queue.consumer)}.Arn>"
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BatchSize"] == queue.batch_size
+    consumer = functions(template)[to_cfn_resource_name(queue.consumer)]["Properties"]
+    assert consumer["Timeout"] < queue.visibility_timeout
+
+
+def test_the_events_stream_feeds_the_outbound_webhooks(template: Template) -> None:
+    mappings = template.find_resources("AWS::Lambda::EventSourceMapping")
+    [(table_key, consumer)] = STREAM_CONSUMERS.items()
+    [mapping] = [
+        m["Properties"] for m in mappings.values() if "StreamArn" in json.dumps(m["Properties"]["EventSourceArn"])
+    ]
+
+    assert NAMES.table(table_key) and consumer == "publish_events"
+    assert flatten(mapping["FunctionName"]) == f"<{to_cfn_resource_name(consumer)}.Arn>"
+    assert mapping["StartingPosition"] == "TRIM_HORIZON"
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert set(EVENT_FUNCTIONS) == {q.consumer for q in QUEUES} | set(STREAM_CONSUMERS.values())
 
 
 def test_api_handler_and_every_workflow_function_are_deployed_with_their_settings(template: Template) -> None:
     deployed = functions(template)
 
-    for logical_id in ["APIHandler", *WORKFLOW_LOGICAL_IDS.values()]:
+    event_logical_ids = [to_cfn_resource_name(function) for function in EVENT_FUNCTIONS]
+    for logical_id in ["APIHandler", *WORKFLOW_LOGICAL_IDS.values(), *event_logical_ids]:
         assert logical_id in deployed
         environment = deployed[logical_id]["Properties"]["Environment"]["Variables"]
         assert flatten(environment["STATE_MACHINE_ARN"]).endswith(f":stateMachine:{NAMES.state_machine}")
@@ -241,13 +350,19 @@ def test_app_role_may_use_the_workflow_channels_and_secrets(template: Template) 
         "states:StartExecution",
         "states:SendTaskSuccess",
         "states:SendTaskFailure",
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:SendMessage",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "s3:GetObject*",
     } <= actions
 
 
 def test_api_url_state_machine_and_bucket_are_stack_outputs(template: Template) -> None:
     outputs = template.to_json()["Outputs"]
 
-    assert {"EndpointURL", "StateMachineArn", "LettersBucketName"} <= set(outputs)
+    assert {"EndpointURL", "StateMachineArn", "LettersBucketName", "StatementsBucketName"} <= set(outputs)
 
 
 def test_deployed_api_has_no_local_only_routes(template: Template) -> None:
