@@ -20,7 +20,16 @@ if TYPE_CHECKING:
     from chalicelib.adapters.payments.sandbox_checkout import SandboxCheckout
     from chalicelib.domain.claim import Claim
     from chalicelib.services.notices import Notices
-    from chalicelib.services.ports import AgencyClient, CheckoutProvider, MessageSender, PaymentRecord, WorkflowClient
+    from chalicelib.services.outbound_webhooks import OutboundWebhooks
+    from chalicelib.services.ports import (
+        AgencyClient,
+        BankEntryRepository,
+        CheckoutProvider,
+        MessageSender,
+        PaymentRecord,
+        StatementStore,
+        WorkflowClient,
+    )
 
 
 @dataclass
@@ -138,6 +147,43 @@ class Container:
     @cached_property
     def links(self) -> ContactLinks:
         return ContactLinks(self.settings.public_base_url, self.pay_token_secret)
+
+    @cached_property
+    def outbound_webhooks(self) -> OutboundWebhooks:
+        """Endpoints and deliveries in DynamoDB, attempts through the `webhooks` queue, signed HTTP POSTs."""
+        from chalicelib.adapters.dynamodb.models import bind
+        from chalicelib.adapters.webhooks.dynamodb_endpoints import DynamoDeliveryRepository, DynamoEndpointRepository
+        from chalicelib.adapters.webhooks.http_poster import HttpWebhookPoster
+        from chalicelib.adapters.webhooks.sqs_queue import SqsDeliveryQueue
+        from chalicelib.services.outbound_webhooks import OutboundWebhooks
+
+        if self._override("outbound_webhooks"):
+            return self._override("outbound_webhooks")
+        bind(self.settings.names)
+        names, local = self.settings.names, self.settings.is_local
+        return OutboundWebhooks(
+            DynamoEndpointRepository(),
+            DynamoDeliveryRepository(),
+            SqsDeliveryQueue(names.queue("webhooks"), names.dead_letter_queue("webhooks")),
+            self._override("webhook_poster") or HttpWebhookPoster(local),
+            self.clock,
+            local,
+        )
+
+    @cached_property
+    def bank_entries(self) -> BankEntryRepository:
+        from chalicelib.adapters.dynamodb.bank_entries import DynamoBankEntryRepository
+        from chalicelib.adapters.dynamodb.models import bind
+
+        bind(self.settings.names)
+        return self._override("bank_entries") or DynamoBankEntryRepository()
+
+    @cached_property
+    def statement_store(self) -> StatementStore:
+        """Reads the bank statement files merchants upload to the statements bucket."""
+        from chalicelib.adapters.bank.s3_statements import S3StatementStore
+
+        return self._override("statement_store") or S3StatementStore()
 
 
 _container: Container | None = None

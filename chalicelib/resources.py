@@ -83,7 +83,7 @@ class Queue:
 
 QUEUES: tuple[Queue, ...] = (
     # One message per (event, endpoint); back-off re-enqueues with a delay, the last failure parks it in the DLQ.
-    Queue("webhooks", consumer="deliver_webhooks"),
+    Queue("webhooks", consumer="deliver_webhooks", batch_size=5),  # 10 s per attempt: 50 s, below the timeout
     # S3 "object created" notifications of the statements bucket: each uploaded file is imported once.
     Queue("statements", consumer="import_statements", batch_size=1, visibility_timeout=300),
 )

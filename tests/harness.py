@@ -17,6 +17,7 @@ from moto import mock_aws
 from chalicelib import bootstrap
 from chalicelib.resources import Names
 from infra.local import lambdas
+from infra.local.event_sources import EventSources
 from infra.local.provision import provision
 from infra.local.seed import seed
 from tests.factories import claim_request
@@ -37,6 +38,7 @@ class Harness:
     dispatcher: lambdas.Dispatcher
     agency: FakeAgency
     keys: dict[str, str]
+    sources: EventSources | None = None
 
     def headers(self, tenant: str = "demo") -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[tenant]}", "Content-Type": "application/json"}
@@ -81,6 +83,12 @@ class Harness:
 
     def claim(self, claim_id: str, tenant: str = "demo") -> dict[str, Any]:
         return dict(self.get(f"/v1/claims/{claim_id}", tenant).json_body)
+
+    def pump_events(self) -> int:
+        """Run the stream and queue consumers now, until nothing is pending: event source mappings, synchronously."""
+        if self.sources is None:
+            self.sources = EventSources(self.app.settings.names)
+        return self.sources.pump()
 
 
 def _finished(status: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Routes of the local stage only: outbox, virtual clock, sandbox PSP and agency sandbox."""
+"""Routes of the local stage only: outbox, virtual clock, sandbox PSP, agency sandbox and webhook receivers."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from jinja2 import Template
 from chalicelib.adapters.agency import signature
 from chalicelib.adapters.agency.sandbox_store import inbox
 from chalicelib.adapters.payments import sandbox
+from chalicelib.adapters.webhooks.local_receivers import receivers
 from chalicelib.api.problems import problem_responses
 from chalicelib.api.requests import ANY_BODY, body_of, headers_of, query, raw_body
 from chalicelib.api.schemas import SandboxPaymentIn
@@ -96,3 +97,16 @@ def agency_receive() -> Response:
 def agency_list() -> dict[str, object]:
     claim_id = query(bp.current_request, "claim_id")
     return {"items": inbox.list(claim_id)}
+
+
+@bp.route("/_local/receivers/{name}", methods=["POST"], content_types=ANY_BODY)
+def receiver_receive(name: str) -> Response:
+    """A stand-in for a merchant's webhook endpoint: http://127.0.0.1:<port>/_local/receivers/<name>."""
+    request = bp.current_request
+    status = receivers.receive(name, headers_of(request), raw_body(request).decode("utf-8", "replace"))
+    return Response(body={"received": status < 300}, status_code=status)
+
+
+@bp.route("/_local/receivers/{name}", methods=["GET"])
+def receiver_list(name: str) -> dict[str, object]:
+    return {"items": receivers.list(name)}

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from chalicelib.domain.bank_statements import BankEntry
 from chalicelib.domain.claim import Claim
 from chalicelib.domain.ladder import Channel
 from chalicelib.domain.webhook_delivery import Delivery
 
 if TYPE_CHECKING:
+    from chalicelib.domain.bank_statements import Allocation, EntryStatus
     from chalicelib.domain.events import Event
     from chalicelib.domain.tenant import Tenant
     from chalicelib.domain.webhook_delivery import DeliveryMessage, Endpoint
@@ -125,6 +127,10 @@ class ClaimRepository(Protocol):
     def append(self, claim_id: str, tenant_id: str, event: Event) -> None: ...
     def find_by_external_id(self, tenant_id: str, external_id: str) -> str | None: ...
     def find_by_pay_token(self, token_hash: str) -> str | None: ...
+    def find_by_payment_reference(self, reference: str) -> str | None:
+        """The claim whose payment reference this is, of any tenant: callers check the tenant."""
+        ...
+
     def find_by_provider_reference(self, provider: str, reference: str) -> str | None:
         """The claim a PSP payment (Stripe payment intent, Adyen pspReference) was applied to."""
         ...
@@ -188,8 +194,8 @@ class DeliveryPage:
 class DeliveryRepository(Protocol):
     """Outbound webhook deliveries with their attempts."""
 
-    def add(self, delivery: Delivery) -> bool:
-        """Store a new delivery; False when it exists already (a stream batch read twice)."""
+    def add(self, delivery: Delivery) -> Delivery | None:
+        """Store a new delivery and return it as stored; None when it exists already (a stream batch read twice)."""
         ...
 
     def get(self, tenant_id: str, delivery_id: str) -> Delivery:
@@ -231,4 +237,42 @@ class WebhookPoster(Protocol):
 
     def post(self, url: str, secret: str, message_id: str, body: str) -> PostOutcome:
         """POST the body signed per Standard Webhooks; never raises for the receiver's failures."""
+        ...
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    items: list[BankEntry]
+    cursor: str | None
+
+
+class BankEntryRepository(Protocol):
+    """Credit entries of imported bank statements, and which statement files were imported."""
+
+    def get(self, tenant_id: str, entry_id: str) -> BankEntry | None: ...
+    def add(self, entry: BankEntry) -> bool:
+        """Store a new entry; False when it exists already (imported before, or by a concurrent import)."""
+        ...
+
+    def start_applying(
+        self, tenant_id: str, entry_id: str, allocations: tuple[Allocation, ...], method: str
+    ) -> BankEntry:
+        """Take an entry off the review list to apply it: only if it still waits for review (ConflictError)."""
+        ...
+
+    def finish(self, tenant_id: str, entry_id: str, status: EntryStatus) -> BankEntry:
+        """Mark an applying entry matched or assigned once its payments are recorded."""
+        ...
+
+    def review_page(self, tenant_id: str, cursor: str | None, limit: int) -> EntryPage: ...
+    def statement_imported(self, tenant_id: str, digest: str) -> str | None:
+        """The statement id of a file with this sha256 imported before, or None."""
+        ...
+
+    def remember_statement(self, tenant_id: str, digest: str, statement_id: str) -> None: ...
+
+
+class StatementStore(Protocol):
+    def read(self, bucket: str, key: str) -> bytes:
+        """An uploaded statement file (NotFoundError when gone, TransientError when the store is busy)."""
         ...

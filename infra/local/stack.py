@@ -17,6 +17,7 @@ from moto.server import ThreadedMotoServer
 from chalicelib.asl import PROJECT_ROOT
 from chalicelib.resources import APP_NAME, Names
 from infra.local import lambdas
+from infra.local.event_sources import EventSources
 from infra.local.provision import provision
 from infra.local.seed import seed
 
@@ -48,6 +49,7 @@ class LocalStack:
         self.api_keys: dict[str, str] = {}
         self._moto: ThreadedMotoServer | None = None
         self._api_thread: threading.Thread | None = None
+        self._event_sources: EventSources | None = None
 
     @property
     def url(self) -> str:
@@ -89,6 +91,8 @@ class LocalStack:
         app = bootstrap.reset()
         provision(boto3.session.Session(region_name=REGION), Names("local", REGION, ACCOUNT), app.settings.sender_email)
         self.api_keys = seed(app.tenants)
+        # The events stream and the queues feed their Lambda functions, as event source mappings do on AWS.
+        self._event_sources = EventSources(app.settings.names).start()
         self._serve_api()
         return self
 
@@ -108,6 +112,8 @@ class LocalStack:
         self._api_thread.start()
 
     def stop(self) -> None:
+        if self._event_sources is not None:
+            self._event_sources.stop()
         if self._moto is not None:
             self._moto.stop()
 

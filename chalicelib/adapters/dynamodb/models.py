@@ -9,6 +9,11 @@ Access patterns:
 - events: the claim's timeline, query by claim_id in ULID order. Stream feeds outbound webhooks.
 - payments: one item per provider payment (claim_id, payment_key): applying a payment twice fails.
 - messages: one item per (claim_id, "stage#channel"): a message is reserved before it is sent.
+- webhook_endpoints: a tenant's outbound webhook endpoints, query by tenant_id (at most 10).
+- webhook_deliveries: one item per (event, endpoint), query by tenant_id newest first (delivery ids start with
+  the event's ULID); created with attribute_not_exists, changed under optimistic locking; TTL after 30 days.
+- bank_entries: one item per (tenant_id, entry_id) of an imported statement, created with attribute_not_exists;
+  the sparse by_review (review_tenant, entry_id) lists the entries waiting for review.
 """
 
 from __future__ import annotations
@@ -156,6 +161,82 @@ class DeliveryModel(Model):
     provider_id = UnicodeAttribute(null=True)
 
 
+class WebhookEndpointModel(Model):
+    class Meta(_Meta):
+        pass
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    endpoint_id = UnicodeAttribute(range_key=True)
+    url = UnicodeAttribute()
+    events = JSONAttribute()  # event types, or ["*"]
+    secret = UnicodeAttribute()  # "whsec_…": the Standard Webhooks signing key
+    description = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+
+class WebhookDeliveryModel(Model):
+    class Meta(_Meta):
+        pass
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    delivery_id = UnicodeAttribute(range_key=True)
+    endpoint_id = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    claim_id = UnicodeAttribute()
+    payload = UnicodeAttribute()  # the exact body that is signed and sent
+    status = UnicodeAttribute()
+    attempts = JSONAttribute(default=list)
+    run = NumberAttribute(default=0)
+    queued = NumberAttribute(default=-1)
+    next_attempt_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+    expires_at = TTLAttribute(null=True)
+
+
+class ByReview(GlobalSecondaryIndex["BankEntryModel"]):
+    class Meta:
+        index_name = "by_review"
+        projection = AllProjection()
+
+    review_tenant = UnicodeAttribute(hash_key=True)
+    entry_id = UnicodeAttribute(range_key=True)
+
+
+class BankEntryModel(Model):
+    """A credit entry of an imported bank statement (bank_entries: tenant_id, entry_id).
+
+    The item exists once per entry, so an entry imported again is seen; `review_tenant` is set only
+    while the entry waits for review, so the sparse index by_review is the tenant's review list.
+    """
+
+    class Meta(_Meta):
+        pass
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    entry_id = UnicodeAttribute(range_key=True)
+    review_tenant = UnicodeAttribute(null=True)
+    statement_id = UnicodeAttribute()
+    status = UnicodeAttribute()  # applying → matched | assigned; review → applying (assigned)
+    account = UnicodeAttribute()
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    booking_date = UnicodeAttribute()
+    value_date = UnicodeAttribute(null=True)
+    remittance = UnicodeAttribute(default="")
+    debtor_name = UnicodeAttribute(null=True)
+    debtor_iban = UnicodeAttribute(null=True)
+    bank_reference = UnicodeAttribute(null=True)
+    end_to_end_id = UnicodeAttribute(null=True)
+    allocations = JSONAttribute(default=list)  # [[claim_id, amount], …]
+    method = UnicodeAttribute(null=True)
+    confidence = NumberAttribute(null=True)
+    imported_at = UTCDateTimeAttribute()
+
+    by_review = ByReview()
+
+
 MODELS: dict[str, type[Model]] = {
     "tenants": TenantModel,
     "lookups": LookupModel,
@@ -163,6 +244,9 @@ MODELS: dict[str, type[Model]] = {
     "events": EventModel,
     "payments": PaymentModel,
     "messages": DeliveryModel,
+    "webhook_endpoints": WebhookEndpointModel,
+    "webhook_deliveries": WebhookDeliveryModel,
+    "bank_entries": BankEntryModel,
 }
 
 
