@@ -11,9 +11,7 @@ from chalicelib.api.requests import ANY_BODY, MAX_BODY_BYTES, headers_of, raw_bo
 from chalicelib.bootstrap import container
 from chalicelib.domain.errors import InvalidInputError, NotFoundError
 from chalicelib.services.psp_webhooks import PSP_PROVIDERS, Applied, handle_psp_webhook
-
-# TEMPORARY until services.shop_webhooks lands
-SHOP_SYSTEMS = ("shopify", "woocommerce", "shopware", "generic")
+from chalicelib.services.shop_webhooks import SHOP_SYSTEMS, handle_shop_webhook
 
 bp = Blueprint(__name__)
 PROVIDERS = (*PSP_PROVIDERS, *SHOP_SYSTEMS)
@@ -38,8 +36,6 @@ def receive_webhook(tenant_id: str, provider: str) -> Response:
     tenant = app.tenants.get(tenant_id)
     headers = headers_of(request)
     if provider in SHOP_SYSTEMS:
-        from chalicelib.services.shop_webhooks import handle_shop_webhook
-
         result = handle_shop_webhook(
             tenant, provider, headers, body, app.claims, app.workflow, app.clock, app.pay_token_secret, app.thank_you
         )
