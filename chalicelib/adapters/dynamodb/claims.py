@@ -115,6 +115,13 @@ class DynamoClaimRepository:
         except DoesNotExist:
             return None
 
+    def find_by_payment_reference(self, reference: str) -> str | None:
+        """The claim a bank transfer's ISO 11649 reference names; the caller checks the claim's tenant."""
+        try:
+            return str(LookupModel.get(keys.payment_reference(reference), consistent_read=True).target)
+        except DoesNotExist:
+            return None
+
     def find_by_external_id(self, tenant_id: str, external_id: str) -> str | None:
         try:
             return str(LookupModel.get(keys.external_id(tenant_id, external_id), consistent_read=True).target)

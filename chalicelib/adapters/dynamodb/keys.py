@@ -20,6 +20,11 @@ def provider_payment(provider: str, reference: str) -> str:
     return f"psp#{provider}#{reference}"
 
 
+def statement(tenant_id: str, digest: str) -> str:
+    """A bank statement file (sha256 of its bytes) imported for the tenant: the same file twice changes nothing."""
+    return f"statement#{tenant_id}#{digest}"
+
+
 def pay_token(token_hash: str) -> str:
     return f"paytoken#{token_hash}"
 

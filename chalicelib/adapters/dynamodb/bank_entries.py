@@ -1,0 +1,175 @@
+"""DynamoBankEntryRepository: imported bank credit entries, the review list, and which statement files were seen."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import date
+from typing import TYPE_CHECKING
+
+from pynamodb.exceptions import DoesNotExist, PutError, QueryError, UpdateError
+
+from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.models import BankEntryModel, LookupModel
+from chalicelib.domain.bank_statements import Allocation, BankEntry, Credit, EntryStatus, StatementEntry
+from chalicelib.domain.errors import ConflictError, InvalidInputError, NotFoundError, TransientError
+from chalicelib.services.ports import EntryPage
+
+if TYPE_CHECKING:
+    from pynamodb.exceptions import PynamoDBException
+
+_THROTTLED = {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded"}
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+class DynamoBankEntryRepository:
+    def get(self, tenant_id: str, entry_id: str) -> BankEntry | None:
+        try:
+            return _entry(BankEntryModel.get(tenant_id, entry_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def add(self, entry: BankEntry) -> bool:
+        try:
+            _item(entry).save(condition=BankEntryModel.entry_id.does_not_exist())
+        except PutError as exc:
+            _raise_if_throttled(exc)
+            if exc.cause_response_code == _CONDITION_FAILED:
+                return False
+            raise
+        return True
+
+    def start_applying(
+        self, tenant_id: str, entry_id: str, allocations: tuple[Allocation, ...], method: str
+    ) -> BankEntry:
+        still_waiting_for_review = BankEntryModel.status == str(EntryStatus.REVIEW)
+        item = BankEntryModel(tenant_id, entry_id)
+        try:
+            item.update(
+                actions=[
+                    BankEntryModel.status.set(str(EntryStatus.APPLYING)),
+                    BankEntryModel.allocations.set([list(a) for a in allocations]),
+                    BankEntryModel.method.set(method),
+                    BankEntryModel.review_tenant.remove(),
+                ],
+                condition=BankEntryModel.entry_id.exists() & still_waiting_for_review,
+            )
+        except UpdateError as exc:
+            _raise_if_throttled(exc)
+            if exc.cause_response_code == _CONDITION_FAILED:
+                raise ConflictError(f"bank entry {entry_id} was assigned or matched already") from exc
+            raise
+        return _entry(item)
+
+    def finish(self, tenant_id: str, entry_id: str, status: EntryStatus) -> BankEntry:
+        item = BankEntryModel(tenant_id, entry_id)
+        try:
+            item.update(
+                actions=[BankEntryModel.status.set(str(status))],
+                condition=BankEntryModel.status == str(EntryStatus.APPLYING),
+            )
+        except UpdateError as exc:
+            _raise_if_throttled(exc)
+            if exc.cause_response_code == _CONDITION_FAILED:
+                # A concurrent retry finished it first: the outcome is the same.
+                stored = self.get(tenant_id, entry_id)
+                if stored is not None:
+                    return stored
+                raise NotFoundError(f"no bank entry {entry_id}") from exc
+            raise
+        return _entry(item)
+
+    def review_page(self, tenant_id: str, cursor: str | None, limit: int) -> EntryPage:
+        start = _decode_cursor(cursor, tenant_id)
+        try:
+            result = BankEntryModel.by_review.query(tenant_id, limit=limit, last_evaluated_key=start)
+            items = [_entry(item) for item in result]
+        except QueryError as exc:
+            _raise_if_throttled(exc)
+            raise
+        last = result.last_evaluated_key
+        next_cursor = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
+        return EntryPage(items=items, cursor=next_cursor)
+
+    def statement_imported(self, tenant_id: str, digest: str) -> str | None:
+        try:
+            return str(LookupModel.get(keys.statement(tenant_id, digest), consistent_read=True).target)
+        except DoesNotExist:
+            return None
+
+    def remember_statement(self, tenant_id: str, digest: str, statement_id: str) -> None:
+        try:
+            LookupModel(keys.statement(tenant_id, digest), target=statement_id, tenant_id=tenant_id).save()
+        except PutError as exc:
+            _raise_if_throttled(exc)
+            raise
+
+
+def _decode_cursor(cursor: str | None, tenant_id: str) -> dict[str, dict[str, str]] | None:
+    """A cursor is the index's last key; one made for another tenant (or not by us) is refused."""
+    if not cursor:
+        return None
+    try:
+        start = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        owner = start["review_tenant"]["S"]
+    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+        raise InvalidInputError("cursor", "not a cursor this list returned") from exc
+    if owner != tenant_id:
+        raise InvalidInputError("cursor", "not a cursor this list returned")
+    return dict(start)
+
+
+def _raise_if_throttled(exc: PynamoDBException) -> None:
+    if exc.cause_response_code in _THROTTLED:
+        raise TransientError(f"DynamoDB is busy: {exc.cause_response_code}") from exc
+
+
+def _item(entry: BankEntry) -> BankEntryModel:
+    credit = entry.entry.credit
+    return BankEntryModel(
+        entry.tenant_id,
+        entry.entry_id,
+        review_tenant=entry.tenant_id if entry.status == EntryStatus.REVIEW else None,
+        statement_id=entry.statement_id,
+        status=str(entry.status),
+        account=credit.account,
+        amount=credit.amount,
+        currency=credit.currency,
+        booking_date=credit.booking_date.isoformat(),
+        value_date=credit.value_date.isoformat() if credit.value_date else None,
+        remittance=credit.remittance,
+        debtor_name=credit.debtor_name,
+        debtor_iban=credit.debtor_iban,
+        bank_reference=credit.bank_reference,
+        end_to_end_id=credit.end_to_end_id,
+        allocations=[list(a) for a in entry.allocations],
+        method=entry.method,
+        confidence=entry.confidence,
+        imported_at=entry.imported_at,
+    )
+
+
+def _entry(item: BankEntryModel) -> BankEntry:
+    credit = Credit(
+        account=item.account,
+        amount=int(item.amount),
+        currency=item.currency,
+        booking_date=date.fromisoformat(item.booking_date),
+        value_date=date.fromisoformat(item.value_date) if item.value_date else None,
+        remittance=item.remittance or "",
+        debtor_name=item.debtor_name,
+        debtor_iban=item.debtor_iban,
+        bank_reference=item.bank_reference,
+        end_to_end_id=item.end_to_end_id,
+    )
+    return BankEntry(
+        tenant_id=item.tenant_id,
+        statement_id=item.statement_id,
+        entry=StatementEntry(item.entry_id, credit),
+        status=EntryStatus(item.status),
+        imported_at=item.imported_at,
+        allocations=tuple(Allocation(str(c), int(a)) for c, a in (item.allocations or [])),
+        method=item.method,
+        confidence=float(item.confidence) if item.confidence is not None else None,
+    )
