@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -14,6 +13,7 @@ import pytest
 from chalicelib.domain.errors import TransientError
 from chalicelib.domain.payment_reference import pretty
 from chalicelib.statement_tasks import import_statements
+from infra.local.bank_files import statement_file
 from tests.factories import claim_request
 from tests.harness import wait_for
 
@@ -22,36 +22,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.integration
 
-FIXTURES = Path(__file__).parents[1] / "events" / "bank"
 LATER = (date.today() + timedelta(days=60)).isoformat()  # due far ahead: no message and no fee during a test
-# What fills the placeholders a test does not use: text and names that match no claim.
-UNUSED: dict[str, Any] = {
-    "CLOSING_BALANCE": 1234567,
-    "REF1": "4711",
-    "REF2": "RG-2026-0815",
-    "REF3": "RG-2026-0816",
-    "REF4": "RG-2026-0817",
-    "NAME1": "Karl Unbekannt",
-    "NAME2": "Petra Niemand",
-    "NAME3": "Fremdfirma KG",
-    "NAME5": "Otto Irgendwer",
-    "AMOUNT1": 111,
-    "AMOUNT2": 222,
-    "AMOUNT3": 333,
-    "AMOUNT5": 555,
-}
-
-
-def statement_file(name: str, **values: Any) -> bytes:
-    """Fill a fixture template (see tests/events/bank/README.md); amounts are minor units."""
-    filled = {**UNUSED, "MSG_ID": f"STMT{uuid.uuid4().hex[:10].upper()}", **values}
-    filled["BATCH_TOTAL"] = filled["AMOUNT2"] + filled["AMOUNT3"]
-    sep = "," if name.endswith(".sta") else "."
-    for key, value in list(filled.items()):
-        if key.startswith(("AMOUNT", "BATCH", "CLOSING")):
-            filled[key] = f"{value // 100}{sep}{value % 100:02d}"
-    filled.update(REF2_HEAD=str(filled["REF2"])[:7], REF2_TAIL=str(filled["REF2"])[7:])
-    return (FIXTURES / name).read_text(encoding="utf-8").format_map(filled).encode()
 
 
 def upload(harness: Harness, content: bytes, tenant: str = "demo", content_type: str = "application/xml") -> Any:
