@@ -2,7 +2,9 @@
 
 Everything goes over HTTP exactly as a merchant, a PSP and an operator would use it: claims are
 handed over with the demo tenant's API key, payments arrive as signed sandbox-PSP webhooks or
-through the merchant API, and progress is read from the claims API and the local outbox.
+through the merchant API, and progress is read from the claims API and the local outbox. Then
+the merchant's systems take over (infra/local/demo_integrations.py): shop orders, a bank
+statement, a Stripe refund, and the signed webhooks an ERP receives about all of it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import requests
 
+from infra.local.demo_integrations import IntegrationsDemo
 from infra.local.stack import LocalStack
 
 DAY_SECONDS = float(os.environ.get("DEMO_DAY_SECONDS", "1.0"))
@@ -342,9 +345,13 @@ def main() -> int:
     stack = LocalStack(port=0, day_seconds=DAY_SECONDS).start()
     print(f"API at {stack.url}, demo key {stack.api_keys['demo']}\n")
     demo = Demo(stack)
+    integrations = IntegrationsDemo(stack, demo.session)
+    integrations.register_endpoints()
     demo.hand_over_claims()
     demo.run()
     demo.report()
+    integrations.run()
+    integrations.report()
     stack.stop()
     return 0
 

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import socket
+import sys
 import threading
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -18,10 +19,12 @@ from chalicelib.asl import PROJECT_ROOT
 from chalicelib.resources import APP_NAME, Names
 from infra.local import lambdas
 from infra.local.event_sources import EventSources
+from infra.local.moto_fixes import serialize_dynamodb
 from infra.local.provision import provision
 from infra.local.seed import seed
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 REGION = "eu-central-1"
@@ -86,6 +89,7 @@ class LocalStack:
             timeout=10,
         ).raise_for_status()
         lambdas.install()
+        serialize_dynamodb()
         from chalicelib import bootstrap
 
         app = bootstrap.reset()
@@ -108,6 +112,7 @@ class LocalStack:
         server = create_local_server(chalice_app.app, config, self.host, self.port)
         # One line per request on stderr drowns the demo's progress; the API's own logs remain.
         ChaliceRequestHandler.log_message = lambda *_args, **_kwargs: None
+        server.server.handle_error = _quiet_disconnects(server.server.handle_error)
         self._api_thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)
         self._api_thread.start()
 
@@ -123,6 +128,17 @@ class LocalStack:
 
     def summary(self) -> dict[str, Any]:
         return {"api": self.url, "moto": self.moto_url, "api_keys": self.api_keys, "day_seconds": self.day_seconds}
+
+
+def _quiet_disconnects(handle_error: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    """A client that drops its idle keep-alive connection is not an error worth a traceback on stderr."""
+
+    def handle(request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        handle_error(request, client_address)
+
+    return handle
 
 
 def project_path(*parts: str) -> Path:
