@@ -6,8 +6,11 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
-from dataclasses import dataclass
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -27,6 +30,7 @@ DAY_SECONDS = 0.5  # the value the issue's checks use with `make up`
 class LocalApi:
     url: str
     moto_url: str
+    output: deque[str] = field(default_factory=lambda: deque(maxlen=500))  # the stack's last lines of output
 
     def session(self, key: str = "local-demo-key") -> requests.Session:
         session = requests.Session()
@@ -64,18 +68,28 @@ class LocalApi:
 
 @pytest.fixture(scope="session")
 def local_api() -> Iterator[LocalApi]:
+    with running_stack(DAY_SECONDS) as api:
+        yield api
+
+
+@contextmanager
+def running_stack(day_seconds: float) -> Iterator[LocalApi]:
+    """A stack of its own, for a tier whose load or timing must not touch the shared one."""
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local", "--port", str(port), "--day-seconds", str(DAY_SECONDS)],
+        [sys.executable, "-m", "infra.local", "--port", str(port), "--day-seconds", str(day_seconds)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env=env,
     )
     moto_url = _await_ready(process)
+    api = LocalApi(f"http://127.0.0.1:{port}", moto_url)
+    # Read the stack's output all along: a full pipe would block its logging, and the last lines explain a 500.
+    threading.Thread(target=api.output.extend, args=(process.stdout,), daemon=True).start()
     try:
-        yield LocalApi(f"http://127.0.0.1:{port}", moto_url)
+        yield api
     finally:
         process.terminate()
         process.wait(timeout=10)

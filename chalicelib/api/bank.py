@@ -6,7 +6,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.bank_schemas import AssignIn, AssignmentOut, BankEntryOut, ImportSummaryOut, UnmatchedPageOut
 from chalicelib.api.problems import problem, problem_responses
-from chalicelib.api.requests import ANY_BODY, body_of, header, query, raw_body, tenant_of
+from chalicelib.api.requests import ANY_BODY, body_of, header, page_limit, query, raw_body, tenant_of
 from chalicelib.bootstrap import container
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.services import bank_statements
@@ -15,7 +15,6 @@ bp = Blueprint(__name__)
 # API Gateway takes 10 MB; a statement that large belongs in the statements bucket, which has no such limit.
 MAX_STATEMENT_BYTES = 5 * 1024 * 1024
 STATEMENT_TYPES = ("application/xml", "text/xml", "text/plain", "application/octet-stream")
-MAX_PAGE = 100
 
 
 @bp.route("/v1/bank-statements", methods=["POST"], content_types=list(dict.fromkeys([*STATEMENT_TYPES, *ANY_BODY])))
@@ -47,7 +46,7 @@ def import_statement() -> Response:
 def list_unmatched() -> dict[str, object]:
     request = bp.current_request
     tenant = tenant_of(request)
-    limit = _limit(query(request, "limit"))
+    limit = page_limit(request)
     page = bank_statements.list_unmatched(tenant.tenant_id, query(request, "cursor"), limit, container().bank_entries)
     out = UnmatchedPageOut(items=[BankEntryOut.of(e) for e in page.items], next_cursor=page.cursor)
     return out.model_dump(mode="json")
@@ -71,11 +70,3 @@ def assign_unmatched(entry_id: str) -> dict[str, object]:
         app.thank_you,
     )
     return AssignmentOut.of(assignment).model_dump(mode="json")
-
-
-def _limit(raw: str | None) -> int:
-    if raw is None:
-        return 25
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise InvalidInputError("limit", f"an integer from 1 to {MAX_PAGE}")
-    return int(raw)

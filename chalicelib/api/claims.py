@@ -6,11 +6,10 @@ from chalice import Blueprint, Response
 from ulid import ULID
 
 from chalicelib.api.problems import problem_responses
-from chalicelib.api.requests import ANY_BODY, body_of, header, query, raw_body, tenant_of
+from chalicelib.api.requests import ANY_BODY, body_of, header, page_limit, query, raw_body, tenant_of
 from chalicelib.api.schemas import CancelIn, ClaimIn, DisputeResolutionIn, PaymentIn
 from chalicelib.api.views import claim_view
 from chalicelib.bootstrap import container
-from chalicelib.domain.errors import InvalidInputError
 from chalicelib.observability import count, logger
 from chalicelib.services import claims as claim_service
 from chalicelib.services import disputes
@@ -18,7 +17,6 @@ from chalicelib.services.payments import record_payment
 from chalicelib.services.ports import PaymentRecord
 
 bp = Blueprint(__name__)
-MAX_PAGE = 100
 
 
 @bp.route("/v1/claims", methods=["POST"], content_types=ANY_BODY)
@@ -52,7 +50,7 @@ def create_claim() -> Response:
 def list_claims() -> dict[str, object]:
     request = bp.current_request
     tenant = tenant_of(request)
-    limit = _limit(query(request, "limit"))
+    limit = page_limit(request)
     app = container()
     status, cursor = query(request, "status"), query(request, "cursor")
     page = claim_service.list_claims(tenant.tenant_id, status, cursor, limit, app.claims)
@@ -112,11 +110,3 @@ def resolve_dispute(claim_id: str) -> dict[str, object]:
         claim_id, tenant, body.outcome, body.amount, app.claims, app.workflow, app.notices, app.clock
     )
     return claim_view(claim, app)
-
-
-def _limit(raw: str | None) -> int:
-    if raw is None:
-        return 25
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise InvalidInputError("limit", f"an integer from 1 to {MAX_PAGE}")
-    return int(raw)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.tenant import Tenant
 
 MAX_BODY_BYTES = 64 * 1024
+DEFAULT_PAGE, MAX_PAGE = 25, 100
 # Every POST accepts these so a wrong Content-Type gets our problem+json, not Chalice's bare 415.
 ANY_BODY = ["application/json", "text/plain", "application/x-www-form-urlencoded", "application/octet-stream"]
 M = TypeVar("M", bound=BaseModel)
@@ -54,6 +55,16 @@ def headers_of(request: Request) -> dict[str, str]:
 def raw_body(request: Request) -> bytes:
     raw = request.raw_body or b""
     return raw.encode() if isinstance(raw, str) else bytes(raw)
+
+
+def page_limit(request: Request) -> int:
+    """`?limit=` of a listing: 1 to MAX_PAGE, default DEFAULT_PAGE."""
+    raw = query(request, "limit")
+    if raw is None:
+        return DEFAULT_PAGE
+    if not (raw.isascii() and raw.isdecimal()) or not 1 <= int(raw) <= MAX_PAGE:
+        raise InvalidInputError("limit", f"an integer from 1 to {MAX_PAGE}")
+    return int(raw)
 
 
 def query(request: Request, name: str) -> str | None:

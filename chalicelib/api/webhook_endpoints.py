@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.api.problems import problem_responses
-from chalicelib.api.requests import ANY_BODY, body_of, query, tenant_of
+from chalicelib.api.requests import ANY_BODY, body_of, page_limit, query, tenant_of
 from chalicelib.api.webhook_schemas import (
     WebhookDeliveryListOut,
     WebhookDeliveryOut,
@@ -19,7 +19,6 @@ from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.webhook_delivery import DeliveryStatus
 
 bp = Blueprint(__name__)
-MAX_PAGE = 100
 
 
 @bp.route("/v1/webhook-endpoints", methods=["POST"], content_types=ANY_BODY)
@@ -68,7 +67,7 @@ def list_deliveries() -> dict[str, object]:
     status = _status(query(request, "status"))
     endpoint_id, cursor = query(request, "endpoint_id"), query(request, "cursor")
     page = container().outbound_webhooks.deliveries_of(
-        tenant.tenant_id, status, endpoint_id, cursor, _limit(query(request, "limit"))
+        tenant.tenant_id, status, endpoint_id, cursor, page_limit(request)
     )
     items = [WebhookDeliveryOut.of(d) for d in page.items]
     return WebhookDeliveryListOut(items=items, next_cursor=page.cursor).model_dump(mode="json")
@@ -97,11 +96,3 @@ def _status(raw: str | None) -> str | None:
     if raw not in {str(s) for s in DeliveryStatus}:
         raise InvalidInputError("status", f"one of {', '.join(str(s) for s in DeliveryStatus)}")
     return raw
-
-
-def _limit(raw: str | None) -> int:
-    if raw is None:
-        return 25
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise InvalidInputError("limit", f"an integer from 1 to {MAX_PAGE}")
-    return int(raw)

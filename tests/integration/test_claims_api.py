@@ -152,3 +152,17 @@ def test_every_change_appends_an_event_to_the_timeline(harness: Harness) -> None
     assert changes[1]["balance"] == 8000
     assert changes[2]["reason"] == "returned"
     assert [e["id"] for e in timeline] == sorted(e["id"] for e in timeline)
+
+
+def test_a_cursor_or_limit_that_no_page_returned_is_refused_as_bad_input(harness: Harness) -> None:
+    for _ in range(2):
+        harness.create_claim()
+    mine = harness.get("/v1/claims?limit=1").json_body["next_cursor"]
+
+    garbage = harness.get("/v1/claims?cursor=%C3%84%0C")
+    superscript = harness.get("/v1/claims?limit=%C2%B2")
+    foreign = harness.get(f"/v1/claims?cursor={mine}", tenant="other")
+
+    assert (garbage.status_code, superscript.status_code, foreign.status_code) == (400, 400, 400)
+    assert [e["field"] for e in garbage.json_body["errors"]] == ["cursor"]
+    assert [e["field"] for e in superscript.json_body["errors"]] == ["limit"]

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import date
 from typing import TYPE_CHECKING
 
 from pynamodb.exceptions import DoesNotExist, PutError, QueryError, UpdateError
 
-from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb import cursors, keys
 from chalicelib.adapters.dynamodb.models import BankEntryModel, LookupModel
 from chalicelib.domain.bank_statements import Allocation, BankEntry, Credit, EntryStatus, StatementEntry
-from chalicelib.domain.errors import ConflictError, InvalidInputError, NotFoundError, TransientError
+from chalicelib.domain.errors import ConflictError, NotFoundError, TransientError
 from chalicelib.services.ports import EntryPage
 
 if TYPE_CHECKING:
@@ -81,7 +78,7 @@ class DynamoBankEntryRepository:
         return _entry(item)
 
     def review_page(self, tenant_id: str, cursor: str | None, limit: int) -> EntryPage:
-        start = _decode_cursor(cursor, tenant_id)
+        start = cursors.decode(cursor, tenant_id, owner_attribute="review_tenant")
         try:
             result = BankEntryModel.by_review.query(tenant_id, limit=limit, last_evaluated_key=start)
             items = [_entry(item) for item in result]
@@ -89,8 +86,7 @@ class DynamoBankEntryRepository:
             _raise_if_throttled(exc)
             raise
         last = result.last_evaluated_key
-        next_cursor = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
-        return EntryPage(items=items, cursor=next_cursor)
+        return EntryPage(items=items, cursor=cursors.encode(last))
 
     def statement_imported(self, tenant_id: str, digest: str) -> str | None:
         try:
@@ -104,20 +100,6 @@ class DynamoBankEntryRepository:
         except PutError as exc:
             _raise_if_throttled(exc)
             raise
-
-
-def _decode_cursor(cursor: str | None, tenant_id: str) -> dict[str, dict[str, str]] | None:
-    """A cursor is the index's last key; one made for another tenant (or not by us) is refused."""
-    if not cursor:
-        return None
-    try:
-        start = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        owner = start["review_tenant"]["S"]
-    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-        raise InvalidInputError("cursor", "not a cursor this list returned") from exc
-    if owner != tenant_id:
-        raise InvalidInputError("cursor", "not a cursor this list returned")
-    return dict(start)
 
 
 def _raise_if_throttled(exc: PynamoDBException) -> None:

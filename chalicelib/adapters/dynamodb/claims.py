@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.connection import Connection
@@ -11,7 +9,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
-from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb import cursors, keys
 from chalicelib.adapters.dynamodb.mapping import claim_from_model, claim_to_model, event_from_model, event_to_model
 from chalicelib.adapters.dynamodb.models import ClaimModel, DeliveryModel, EventModel, LookupModel, PaymentModel
 from chalicelib.domain.claim import CLOSED, CONTACTABLE
@@ -129,7 +127,7 @@ class DynamoClaimRepository:
             return None
 
     def page(self, tenant_id: str, status: str | None, cursor: str | None, limit: int) -> Page:
-        start = json.loads(base64.urlsafe_b64decode(cursor)) if cursor else None
+        start = cursors.decode(cursor, tenant_id)
         if status:
             result = ClaimModel.by_tenant_status.query(
                 tenant_id,
@@ -143,9 +141,7 @@ class DynamoClaimRepository:
                 tenant_id, scan_index_forward=False, limit=limit, last_evaluated_key=start
             )
         items = [claim_from_model(item) for item in result]
-        last = result.last_evaluated_key
-        next_cursor = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
-        return Page(items=items, cursor=next_cursor)
+        return Page(items=items, cursor=cursors.encode(result.last_evaluated_key))
 
     def update(self, claim: Claim, events: list[Event]) -> Claim:
         item = claim_to_model(claim)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import DeleteError, PutError
 
+from chalicelib.adapters.dynamodb import cursors
 from chalicelib.adapters.dynamodb.models import WebhookDeliveryModel, WebhookEndpointModel
-from chalicelib.domain.errors import ConflictError, InvalidInputError, NotFoundError, TransientError
+from chalicelib.domain.errors import ConflictError, NotFoundError, TransientError
 from chalicelib.domain.webhook_delivery import Attempt, Delivery, DeliveryStatus, Endpoint
 from chalicelib.services.ports import DeliveryPage
 
@@ -98,27 +96,11 @@ class DynamoDeliveryRepository:
             filter_condition=condition,
             scan_index_forward=False,
             limit=limit,
-            last_evaluated_key=_start_key(cursor, tenant_id),
+            last_evaluated_key=cursors.decode(cursor, tenant_id),
         )
         items = [_delivery(item) for item in result]
         last = result.last_evaluated_key
-        next_cursor = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
-        return DeliveryPage(items=items, cursor=next_cursor)
-
-
-def _start_key(cursor: str | None, tenant_id: str) -> dict[str, Any] | None:
-    """Only a cursor this tenant was given: its hash key must be the tenant's own."""
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        owner = key["tenant_id"]["S"]
-        _ = key["delivery_id"]["S"]
-    except (ValueError, binascii.Error, KeyError, TypeError) as exc:
-        raise InvalidInputError("cursor", "not a cursor from a previous page") from exc
-    if owner != tenant_id:
-        raise InvalidInputError("cursor", "not a cursor from a previous page")
-    return dict(key)
+        return DeliveryPage(items=items, cursor=cursors.encode(last))
 
 
 def _endpoint(item: WebhookEndpointModel) -> Endpoint:
