@@ -241,6 +241,13 @@ def test_an_uploaded_statement_is_announced_on_the_statements_queue(template: Te
     assert flatten(queue_config["QueueArn"]) == f"<{queue_logical_id(template, NAMES.queue('statements'))}.Arn>"
 
 
+def mapped_function(mapping: dict[str, Any]) -> str:
+    """The logical id of the function a mapping invokes: CDK names it by the last part of the function's ARN."""
+    selected = mapping["FunctionName"]["Fn::Select"]
+    assert selected[0] == 6  # arn:aws:lambda:region:account:function:<name>
+    return str(selected[1]["Fn::Split"][1]["Fn::GetAtt"][0])
+
+
 def queue_logical_id(template: Template, name: str) -> str:
     [logical_id] = [
         logical_id
@@ -283,7 +290,7 @@ def test_each_queue_feeds_its_consumer_reporting_partial_failures(template: Temp
         if m["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [dead_or_live, "Arn"]}
     ]
 
-    assert flatten(mapping["FunctionName"]) == f"<{to_cfn_resource_name(queue.consumer)}.Arn>"
+    assert mapped_function(mapping) == to_cfn_resource_name(queue.consumer)
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["BatchSize"] == queue.batch_size
     consumer = functions(template)[to_cfn_resource_name(queue.consumer)]["Properties"]
@@ -297,8 +304,13 @@ def test_the_events_stream_feeds_the_outbound_webhooks(template: Template) -> No
         m["Properties"] for m in mappings.values() if "StreamArn" in json.dumps(m["Properties"]["EventSourceArn"])
     ]
 
-    assert NAMES.table(table_key) and consumer == "publish_events"
-    assert flatten(mapping["FunctionName"]) == f"<{to_cfn_resource_name(consumer)}.Arn>"
+    [table_id] = [
+        logical_id
+        for logical_id, table in template.find_resources("AWS::DynamoDB::Table").items()
+        if table["Properties"]["TableName"] == NAMES.table(table_key)
+    ]
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
+    assert mapped_function(mapping) == to_cfn_resource_name(consumer)
     assert mapping["StartingPosition"] == "TRIM_HORIZON"
     assert mapping["BisectBatchOnFunctionError"] is True
     assert set(EVENT_FUNCTIONS) == {q.consumer for q in QUEUES} | set(STREAM_CONSUMERS.values())
