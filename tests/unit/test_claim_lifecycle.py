@@ -53,10 +53,14 @@ LEGAL = [
     (Status.DISPUTED, Status.CANCELLED),
     (Status.HANDED_OVER, Status.PAID),
     (Status.HANDED_OVER, Status.CANCELLED),
+    # a refund or chargeback takes the money back: the claim is due again
+    (Status.PAID, Status.DUNNING),
+    (Status.PAID, Status.OPEN),
 ]
 
 ILLEGAL = [
-    (Status.PAID, Status.DUNNING),
+    (Status.PAID, Status.PROMISED),
+    (Status.PAID, Status.HANDED_OVER),
     (Status.PAID, Status.PAID),
     (Status.PAID, Status.CANCELLED),
     (Status.CANCELLED, Status.PAID),
@@ -96,12 +100,28 @@ def test_every_status_has_its_transitions_defined() -> None:
     assert set(TRANSITIONS) == set(Status)
 
 
-@pytest.mark.parametrize("status", [Status.PAID, Status.CANCELLED])
-def test_a_paid_or_cancelled_claim_can_never_change_status_again(status: Status) -> None:
-    claim = make_claim(status=status)
+def test_a_cancelled_claim_can_never_change_status_again() -> None:
+    claim = make_claim(status=Status.CANCELLED)
     for target in Status:
         with pytest.raises(IllegalTransitionError):
             claim.transition(target)
+
+
+def test_a_paid_claim_changes_only_when_its_money_goes_back() -> None:
+    claim = make_claim(status=Status.PAID)
+    for target in set(Status) - {Status.OPEN, Status.DUNNING}:
+        with pytest.raises(IllegalTransitionError):
+            claim.transition(target)
+
+
+def test_a_re_opened_claim_resumes_at_its_stage_and_counts_the_re_opening() -> None:
+    from dataclasses import replace
+
+    paid = replace(make_claim(status=Status.PAID), next_stage_index=2, closed_at=make_claim().created_at)
+    never_reminded = replace(paid, next_stage_index=0)
+
+    assert (paid.reopen().status, paid.reopen().reopened, paid.reopen().closed_at) == (Status.DUNNING, 1, None)
+    assert never_reminded.reopen().status == Status.OPEN
 
 
 @pytest.mark.parametrize("status", [Status.PAID, Status.CANCELLED, Status.HANDED_OVER])
@@ -137,3 +157,13 @@ def test_a_new_claim_starts_open_at_the_first_stage() -> None:
     assert claim.status == Status.OPEN
     assert claim.stage is None
     assert claim.next_stage_index == 0
+
+
+def test_executions_are_named_per_claim_run_and_continuation() -> None:
+    from chalicelib.adapters.workflow.sfn import execution_name
+    from chalicelib.services.ports import REOPENED_RUN
+
+    assert execution_name("C1", 0) == "C1"
+    assert execution_name("C1", 2) == "C1-g2"
+    assert execution_name("C1", REOPENED_RUN) == "C1-r1"
+    assert execution_name("C1", 2 * REOPENED_RUN + 3) == "C1-r2-g3"

@@ -160,3 +160,17 @@ def test_charges_on_a_settled_claim_reopen_a_balance() -> None:
 
 def test_the_ledger_speaks_money_in_its_own_currency() -> None:
     assert Ledger("CHF", principal=100).money(2500) == Money(2500, "CHF")
+
+
+def test_a_refund_takes_back_paid_money_but_never_more_than_was_paid() -> None:
+    ledger = Ledger(currency="EUR", principal=5000, paid=5000)
+
+    assert ledger.with_reversal(2000).balance == 2000
+    assert ledger.with_reversal(9000).paid == 0
+
+
+def test_a_credit_lowers_the_principal_but_never_below_nothing() -> None:
+    ledger = Ledger(currency="EUR", principal=5000, fees=250)
+
+    assert ledger.with_credit(1000).balance == 4250
+    assert ledger.with_credit(9000).principal == 0
