@@ -59,13 +59,13 @@ TABLES: tuple[Table, ...] = (
     # Outbound webhooks: the tenant's endpoints (with their signing secrets) and every delivery with its attempts.
     Table("webhook_endpoints", hash_key="tenant_id", range_key="endpoint_id"),
     Table("webhook_deliveries", hash_key="tenant_id", range_key="delivery_id", ttl_attribute="expires_at"),
-    # Credit entries of imported bank statements. Only entries waiting for review carry `review_tenant`,
-    # so the sparse index by_review is the review list.
+    # Credit entries of imported bank statements. Only entries waiting for review carry `review_tenant` and
+    # `review_key` (booking date, entry id), so the sparse index by_review is the review list, oldest first.
     Table(
         "bank_entries",
         hash_key="tenant_id",
         range_key="entry_id",
-        indexes=(Index("by_review", "review_tenant", "entry_id"),),
+        indexes=(Index("by_review", "review_tenant", "review_key"),),
     ),
 )
 

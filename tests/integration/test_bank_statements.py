@@ -298,3 +298,16 @@ def test_the_review_list_pages_with_a_cursor_that_only_its_tenant_can_use(harnes
     cursor = harness.get("/v1/payments/unmatched?limit=2").json_body["next_cursor"]
     assert harness.get(f"/v1/payments/unmatched?cursor={cursor}", "other").status_code == 400
     assert harness.get("/v1/payments/unmatched?limit=0").status_code == 400
+
+
+def test_the_review_list_shows_the_oldest_booking_first(harness: Harness) -> None:
+    march = statement_file("camt053_001_02.xml")
+    february = statement_file("camt053_001_08.xml").replace(b"2026-03-03", b"2026-02-01")
+
+    assert upload(harness, march).status_code == 201
+    assert upload(harness, february).status_code == 201
+
+    dates = [entry["booking_date"] for entry in unmatched(harness)]
+    assert dates[0] == "2026-02-01"
+    assert dates == sorted(dates)
+    assert {"2026-02-01", "2026-03-03"} <= set(dates)

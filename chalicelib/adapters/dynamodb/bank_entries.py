@@ -49,6 +49,7 @@ class DynamoBankEntryRepository:
                     BankEntryModel.allocations.set([list(a) for a in allocations]),
                     BankEntryModel.method.set(method),
                     BankEntryModel.review_tenant.remove(),
+                    BankEntryModel.review_key.remove(),
                 ],
                 condition=BankEntryModel.entry_id.exists() & still_waiting_for_review,
             )
@@ -109,10 +110,12 @@ def _raise_if_throttled(exc: PynamoDBException) -> None:
 
 def _item(entry: BankEntry) -> BankEntryModel:
     credit = entry.entry.credit
+    waiting = entry.status == EntryStatus.REVIEW
     return BankEntryModel(
         entry.tenant_id,
         entry.entry_id,
-        review_tenant=entry.tenant_id if entry.status == EntryStatus.REVIEW else None,
+        review_tenant=entry.tenant_id if waiting else None,
+        review_key=keys.review(credit.booking_date.isoformat(), entry.entry_id) if waiting else None,
         statement_id=entry.statement_id,
         status=str(entry.status),
         account=credit.account,

@@ -37,6 +37,11 @@ def delivery(stage: str, channel: str) -> str:
     return f"{stage}#{channel}"
 
 
+def review(booking_date: str, entry_id: str) -> str:
+    """Sort key of the bank review list: oldest booking first, entries of one day in a stable order."""
+    return f"{booking_date}#{entry_id}"
+
+
 def status_claim(status: str, claim_id: str) -> str:
     """Sort key of the by-status index: claims of one status, oldest first (ULIDs sort by time)."""
     return f"{status}#{claim_id}"

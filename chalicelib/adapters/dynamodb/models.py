@@ -13,7 +13,7 @@ Access patterns:
 - webhook_deliveries: one item per (event, endpoint), query by tenant_id newest first (delivery ids start with
   the event's ULID); created with attribute_not_exists, changed under optimistic locking; TTL after 30 days.
 - bank_entries: one item per (tenant_id, entry_id) of an imported statement, created with attribute_not_exists;
-  the sparse by_review (review_tenant, entry_id) lists the entries waiting for review.
+  the sparse by_review (review_tenant, review_key) lists the entries waiting for review, oldest booking first.
 """
 
 from __future__ import annotations
@@ -201,7 +201,7 @@ class ByReview(GlobalSecondaryIndex["BankEntryModel"]):
         projection = AllProjection()
 
     review_tenant = UnicodeAttribute(hash_key=True)
-    entry_id = UnicodeAttribute(range_key=True)
+    review_key = UnicodeAttribute(range_key=True)
 
 
 class BankEntryModel(Model):
@@ -217,6 +217,7 @@ class BankEntryModel(Model):
     tenant_id = UnicodeAttribute(hash_key=True)
     entry_id = UnicodeAttribute(range_key=True)
     review_tenant = UnicodeAttribute(null=True)
+    review_key = UnicodeAttribute(null=True)  # keys.review: the review list is sorted by booking date
     statement_id = UnicodeAttribute()
     status = UnicodeAttribute()  # applying → matched | assigned; review → applying (assigned)
     account = UnicodeAttribute()
