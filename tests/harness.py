@@ -18,6 +18,7 @@ from chalicelib import bootstrap
 from chalicelib.resources import Names
 from infra.local import lambdas
 from infra.local.event_sources import EventSources
+from infra.local.moto_fixes import serialize_dynamodb
 from infra.local.provision import provision
 from infra.local.seed import seed
 from tests.factories import claim_request
@@ -114,6 +115,7 @@ def harness(monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
     config = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
     with mock_aws(config=config):  # type: ignore[call-overload]
         dispatcher = lambdas.install()
+        serialize_dynamodb()  # the interpreter's thread and the test write DynamoDB at the same time
         agency = FakeAgency()
         app = bootstrap.reset({"agency": agency})
         provision(boto3.session.Session(region_name=REGION), Names("local", REGION, ACCOUNT), app.settings.sender_email)

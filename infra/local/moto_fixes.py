@@ -1,4 +1,4 @@
-"""Fixes to moto's server for the local stack's concurrency: many threads write DynamoDB at once."""
+"""Fixes to moto for the local stack and the tests: many threads write DynamoDB at once."""
 
 from __future__ import annotations
 
