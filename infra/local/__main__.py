@@ -22,6 +22,8 @@ def main() -> int:
     out.write(f"  demo API key:   {stack.api_keys['demo']}   (other tenant: {stack.api_keys['other']})\n")
     out.write(f"  DAY_SECONDS:    {stack.day_seconds}   (one strategy day in real seconds)\n")
     out.write(f"  outbox:         {stack.url}/_local/outbox    clock: {stack.url}/_local/clock\n")
+    out.write(f"  webhooks out:   register {stack.url}/_local/receivers/<name>, read it back there\n")
+    out.write(f"  API document:   {stack.url}/v1/openapi.json\n")
     out.write(f"  moto (AWS):     {stack.moto_url}\n")
     out.flush()
     try:
