@@ -21,6 +21,8 @@ from infra.local.shop_signing import shopify_headers
 from tests.harness import wait_for
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from tests.local_stack import LocalApi
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -156,19 +158,30 @@ def receiver(api: LocalApi, name: str) -> list[dict[str, Any]]:
     return list(requests.get(f"{api.url}/_local/receivers/{name}", timeout=10).json()["items"])
 
 
-def test_the_tenants_endpoint_gets_signed_events_and_a_failing_one_ends_in_the_dlq(local_api: LocalApi) -> None:
+@pytest.fixture
+def endpoints(local_api: LocalApi) -> Iterator[dict[str, dict[str, Any]]]:
+    """An ERP that takes every event and a CRM that is down; removed afterwards, so later tests run unloaded."""
     session = local_api.session()
-    name, failing = f"erp-{uuid.uuid4().hex[:8]}", f"failing-{uuid.uuid4().hex[:8]}"
-    endpoint = session.post(
-        f"{local_api.url}/v1/webhook-endpoints",
-        json={"url": f"{local_api.url}/_local/receivers/{name}", "events": ["*"]},
-        timeout=10,
-    ).json()
-    broken = session.post(
-        f"{local_api.url}/v1/webhook-endpoints",
-        json={"url": f"{local_api.url}/_local/receivers/{failing}", "events": ["claim.paid"]},
-        timeout=10,
-    ).json()
+    registered = {}
+    for role, events in (("erp", ["*"]), ("failing", ["claim.paid"])):
+        name = f"{role}-{uuid.uuid4().hex[:8]}"
+        url = f"{local_api.url}/_local/receivers/{name}"
+        response = session.post(
+            f"{local_api.url}/v1/webhook-endpoints", json={"url": url, "events": events}, timeout=10
+        )
+        assert response.status_code == 201, response.text
+        registered[role] = {**response.json(), "name": name}
+    yield registered
+    for endpoint in registered.values():
+        session.delete(f"{local_api.url}/v1/webhook-endpoints/{endpoint['id']}", timeout=10)
+
+
+def test_the_tenants_endpoint_gets_signed_events_and_a_failing_one_ends_in_the_dlq(
+    local_api: LocalApi, endpoints: dict[str, dict[str, Any]]
+) -> None:
+    session = local_api.session()
+    endpoint, broken = endpoints["erp"], endpoints["failing"]
+    name, failing = endpoint["name"], broken["name"]
 
     created = local_api.create_claim(session, amount=3000)
     session.post(f"{local_api.url}/v1/claims/{created['id']}/payments", json={"amount": 3000}, timeout=10)
