@@ -35,6 +35,7 @@ class IntegrationsDemo:
         self.base = stack.url
         self.session = session
         self.secrets: dict[str, str] = {}  # receiver → signing secret
+        self.last_claim_id = ""  # the claim of the act's last event: once the ERP has it, it has every earlier one
 
     def register_endpoints(self) -> None:
         """Before the first claim, so that the ERP hears about every claim of the demo."""
@@ -50,10 +51,12 @@ class IntegrationsDemo:
 
     def run(self) -> None:
         print("\nMerchant integrations")
-        self.shopify_order()
+        shop_claim = self.shopify_order()
         woo_claim = self.woocommerce_order()
         refunded = self.stripe_payment_and_refund()
         self.bank_statement(woo_claim, refunded)
+        self.shopify_paid(shop_claim)
+        self.last_claim_id = shop_claim["id"]
 
     def shopify_order(self) -> dict[str, Any]:
         order = json.loads((EVENTS / "shopify" / "orders_create.json").read_text())
@@ -70,6 +73,20 @@ class IntegrationsDemo:
             f"due {claim['due_date']}; the same order with a forged signature: {refused.status_code}"
         )
         return claim
+
+    def shopify_paid(self, claim: dict[str, Any]) -> None:
+        """The customer paid the shop directly; Shopify's orders/paid settles the claim."""
+        order = json.loads((EVENTS / "shopify" / "orders_paid.json").read_text())
+        order["id"] = int(str(claim["external_id"]).removeprefix("shopify:"))
+        body = json.dumps(order).encode()
+        answer = self._post(
+            "/v1/webhooks/demo/shopify",
+            body,
+            shopify_headers(body, SECRETS["shopify"], "orders/paid", str(uuid.uuid4())),
+        )
+        print(
+            f"  Shopify orders/paid {order['name']}: {answer['action']}, {claim['external_id']} is {answer['status']}"
+        )
 
     def woocommerce_order(self) -> dict[str, Any]:
         order = json.loads((EVENTS / "woocommerce" / "order_created.json").read_text())
@@ -193,16 +210,24 @@ class IntegrationsDemo:
         response.raise_for_status()
         return dict(response.json())
 
-    def _settled(self, name: str, quiet_seconds: float = 3.0, timeout: float = 60.0) -> list[dict[str, Any]]:
-        """What reached the receiver once nothing new arrived for a while: delivery is asynchronous."""
+    def _settled(self, name: str, timeout: float = 90.0) -> list[dict[str, Any]]:
+        """What reached the receiver once the act's last event arrived and no delivery is pending.
+
+        The events stream is read in order, so the last event's arrival means every earlier one was sent.
+        """
         deadline = time.monotonic() + timeout
-        received, quiet_since = self._received(name), time.monotonic()
-        while time.monotonic() - quiet_since < quiet_seconds and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            received = self._received(name)
+            last_arrived = any(
+                json.loads(r["body"])["type"] == "claim.paid" and self.last_claim_id in r["body"] for r in received
+            )
+            pending = self.session.get(
+                f"{self.base}/v1/webhooks/deliveries", params={"status": "pending", "limit": "1"}, timeout=10
+            ).json()["items"]
+            if last_arrived and not pending:
+                return received
             time.sleep(0.5)
-            latest = self._received(name)
-            if len(latest) != len(received):
-                received, quiet_since = latest, time.monotonic()
-        return received
+        return self._received(name)
 
     def _received(self, name: str) -> list[dict[str, Any]]:
         return list(requests.get(f"{self.base}/_local/receivers/{name}", timeout=10).json()["items"])

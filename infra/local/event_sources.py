@@ -58,29 +58,39 @@ class StreamSource:
         # not route (404 "Not yet implemented"); the regional endpoint works everywhere.
         self._streams = session.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
         self._arn = ""
-        self._iterator: str | None = None
+        self._after = ""  # sequence number of the last record handed to the function
 
-    def _open(self) -> str:
-        self._arn = self._dynamodb.describe_table(TableName=self.table_name)["Table"]["LatestStreamArn"]
+    def _iterator(self) -> str:
+        """A fresh iterator after the last record handed over (from the oldest at first).
+
+        Not one long-lived iterator: when a TransactWriteItems fails, moto restores the table from a
+        copy, stream shard included, and an iterator of the old shard never sees another record.
+        """
+        if not self._arn:
+            self._arn = self._dynamodb.describe_table(TableName=self.table_name)["Table"]["LatestStreamArn"]
         shards = self._streams.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]
         # moto keeps one shard per table; a deployed stream's shards are read by Lambda itself.
+        position: dict[str, str] = (
+            {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self._after}
+            if self._after
+            else {"ShardIteratorType": "TRIM_HORIZON"}
+        )
         return str(
-            self._streams.get_shard_iterator(
-                StreamArn=self._arn, ShardId=shards[0]["ShardId"], ShardIteratorType="TRIM_HORIZON"
-            )["ShardIterator"]
+            self._streams.get_shard_iterator(StreamArn=self._arn, ShardId=shards[0]["ShardId"], **position)[
+                "ShardIterator"
+            ]
         )
 
     def poll(self) -> int:
-        """Hand the next batch to the function; if it raises, the iterator stays and the batch comes again."""
-        iterator = self._iterator or self._open()
-        result = self._streams.get_records(ShardIterator=iterator, Limit=STREAM_BATCH)
+        """Hand the next batch to the function; if it raises, the position stays and the batch comes again."""
+        result = self._streams.get_records(ShardIterator=self._iterator(), Limit=STREAM_BATCH)
         records = result.get("Records", [])
         if records:
             function = consumer(self.function)
             if function is None:
                 return 0
             function({"Records": [self._record(r) for r in records]}, _context(self.function))
-        self._iterator = result.get("NextShardIterator") or iterator
+            self._after = str(records[-1]["dynamodb"]["SequenceNumber"])
         return len(records)
 
     def _record(self, record: dict[str, Any]) -> dict[str, Any]:
