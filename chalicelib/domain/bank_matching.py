@@ -8,7 +8,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz
 from stdnum import iso11649
 
 from .bank_statements import Allocation, StatementEntry
@@ -151,5 +150,11 @@ def normalise_name(name: str) -> str:
 
 
 def name_similarity(left: str, right: str) -> float:
-    """0–100 on already normalised names; word order does not matter ("Mustermann, Erika")."""
+    """0–100 on already normalised names; word order does not matter ("Mustermann, Erika").
+
+    rapidfuzz is imported here, when a credit without a reference is matched, not with the module:
+    every Lambda of the app imports the bank services, and it would add to each cold start.
+    """
+    from rapidfuzz import fuzz
+
     return float(fuzz.token_sort_ratio(left, right))

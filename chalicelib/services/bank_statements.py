@@ -305,6 +305,6 @@ def _requested(stored: BankEntry, allocations: str | Sequence[tuple[str, int]]) 
 
 def _parse(content: bytes) -> Statement:
     # The parsers are pure (lxml, mt-940) and do no I/O, so they are called directly rather than through a port.
-    from chalicelib.adapters.bank import parse_statement
+    from chalicelib.adapters.bank.statements import parse_statement
 
     return parse_statement(content)

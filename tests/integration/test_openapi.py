@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate
 
 import app as chalice_app
-from chalicelib.api.docs import document
+from chalicelib.api.operations import document
 
 if TYPE_CHECKING:
     from tests.harness import Harness
@@ -50,7 +50,7 @@ def test_the_document_is_valid_openapi_3_1() -> None:
 def test_every_public_route_is_documented_with_its_methods() -> None:
     undocumented = _routes() - _documented()
 
-    assert not undocumented, f"add these to chalicelib/api/docs.py OPERATIONS: {sorted(undocumented)}"
+    assert not undocumented, f"add these to chalicelib/api/operations.py: {sorted(undocumented)}"
 
 
 def test_every_documented_operation_exists_as_a_route() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.adapters.bank import parse_statement
+from chalicelib.adapters.bank.statements import parse_statement
 from chalicelib.domain.errors import InvalidInputError
 
 pytestmark = pytest.mark.unit
