@@ -16,11 +16,13 @@ import sys
 
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.tenant import Tenant
+from chalicelib.services.psp_webhooks import PSP_PROVIDERS
+from chalicelib.services.shop_webhooks import SHOP_SYSTEMS
 
 # Secrets Mahnwerk may choose: entered in WooCommerce's webhook form, or used to sign the generic format
 # (Standard Webhooks: "whsec_" + base64). Stripe, Adyen, Shopify and Shopware issue their own: pass them with --secret.
 GENERATED_SECRETS = ("sandbox", "woocommerce", "generic")
-PROVIDERS = ("sandbox", "stripe", "adyen", "shopify", "woocommerce", "shopware", "generic")
+PROVIDERS = (*PSP_PROVIDERS, *SHOP_SYSTEMS)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -81,6 +81,9 @@ class PaymentRecord:
     reference: str | None = None
     paid_at: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # The PSP's id of this payment (Stripe payment intent, Adyen pspReference), kept so that its refunds
+    # and disputes, which name only the payment, find the claim again.
+    psp_payment_id: str | None = None
 
 
 class TenantRepository(Protocol):

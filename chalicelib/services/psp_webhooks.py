@@ -66,13 +66,15 @@ def _apply(
         provider=provider,
         reference=event.provider_reference,
         data={"kind": event.kind},
+        psp_payment_id=event.provider_reference if event.kind == "payment" else None,
     )
     try:
         if event.kind == "payment":
             return Applied(event, record_payment(event.claim_id, tenant_id, record, claims, workflow, clock, thank))
-        return Applied(
-            event, record_reversal(_reversed_claim(event, provider, claims), tenant_id, record, claims, workflow, clock)
-        )
+        # A refund or chargeback finds the claim of the payment it takes back, noted when that payment was
+        # applied; else the claim the event names.
+        reversed_claim = claims.find_by_provider_reference(provider, event.provider_reference) or event.claim_id
+        return Applied(event, record_reversal(reversed_claim, tenant_id, record, claims, workflow, clock))
     except ClaimNotFoundError:
         if provider != "adyen":
             raise
@@ -80,13 +82,6 @@ def _apply(
         # that is not one of this tenant's claims is acknowledged and logged, not applied.
         logger.warning("PSP event names no claim of this tenant", provider=provider, claim_id=event.claim_id)
         return Applied(event, None)
-
-
-def _reversed_claim(event: PaymentEvent, provider: str, claims: ClaimRepository) -> str:
-    """A refund names its claim, or at least the payment it takes back, whose claim was noted when it was paid."""
-    if provider != "adyen":
-        return event.claim_id
-    return claims.find_by_provider_reference(provider, event.provider_reference) or event.claim_id
 
 
 def _verified_events(

@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 
 _CLOSED = [str(s) for s in CLOSED]
 _CONTACTABLE = [str(s) for s in CONTACTABLE]
-# Providers whose refunds and disputes name only the original payment: its id is kept to find the claim again.
-_PSP_PROVIDERS = {"stripe", "adyen"}
 _THROTTLED = {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded"}
 
 
@@ -170,8 +168,8 @@ class DynamoClaimRepository:
         try:
             with self._transaction() as tx:
                 tx.save(record, condition=PaymentModel.payment_key.does_not_exist())
-                if payment.amount > 0 and payment.reference and payment.provider in _PSP_PROVIDERS:
-                    key = keys.provider_payment(payment.provider, payment.reference)
+                if payment.psp_payment_id:
+                    key = keys.provider_payment(payment.provider, payment.psp_payment_id)
                     tx.save(LookupModel(key, target=claim.claim_id, tenant_id=claim.tenant_id))
                 tx.save(item)
                 for event in events:
