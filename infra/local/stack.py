@@ -25,7 +25,6 @@ from infra.local.seed import seed
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from pathlib import Path
 
 REGION = "eu-central-1"
 ACCOUNT = "123456789012"  # moto's default account
@@ -139,7 +138,3 @@ def _quiet_disconnects(handle_error: Callable[[Any, Any], None]) -> Callable[[An
         handle_error(request, client_address)
 
     return handle
-
-
-def project_path(*parts: str) -> Path:
-    return PROJECT_ROOT.joinpath(*parts)
