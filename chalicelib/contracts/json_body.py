@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import InvalidInputError
@@ -21,10 +22,15 @@ MAX_DEPTH = 64  # Shopware's order entity, the deepest payload we read, nests 9 
 MAX_INTEGER_DIGITS = 40  # far beyond any amount or id; 4300 digits would make int() itself fail
 
 
-def loads(raw: bytes | str, field: str = "body") -> Any:
-    """The parsed document, or InvalidInputError(field) saying why it is not one we read."""
+def loads(raw: bytes | str, field: str = "body", *, exact_decimals: bool = False) -> Any:
+    """The parsed document, or InvalidInputError(field) saying why it is not one we read.
+
+    With `exact_decimals`, fractions are Decimals exactly as written: shops send prices as JSON numbers
+    (Shopware's 395.01, WooCommerce's 12.5), and a float would turn 395.01 into 395.0100000000000193…
+    """
+    parse_float = _bounded_decimal if exact_decimals else _finite_float
     try:
-        document = json.loads(raw, parse_constant=_no_constant, parse_int=_bounded_int, parse_float=_finite_float)
+        document = json.loads(raw, parse_constant=_no_constant, parse_int=_bounded_int, parse_float=parse_float)
     except _RefusedNumberError as exc:
         raise InvalidInputError(field, str(exc)) from exc
     except RecursionError as exc:
@@ -63,6 +69,14 @@ def _bounded_int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
         raise _RefusedNumberError(f"an integer of more than {MAX_INTEGER_DIGITS} digits")
     return int(text)
+
+
+def _bounded_decimal(text: str) -> Decimal:
+    """Decimal("1E999999") is finite, so the bound is on digits and exponent alike, as for integers."""
+    value = Decimal(text)
+    if len(value.as_tuple().digits) > MAX_INTEGER_DIGITS or abs(value.adjusted()) > MAX_INTEGER_DIGITS:
+        raise _RefusedNumberError(f"{text[:20]} is beyond the range of a number")
+    return value
 
 
 def _finite_float(text: str) -> float:

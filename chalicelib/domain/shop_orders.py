@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, Inexact, InvalidOperation, localcontext
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .tenant import Tenant
 
 DEFAULT_PAYMENT_DAYS = 14
+MAX_AMOUNT = 10**12  # minor units: the ceiling the claims API puts on an amount (contracts MinorUnits)
 LANGUAGES = frozenset({"de", "en"})
 
 
@@ -145,19 +146,31 @@ def ignored(ref: OrderRef, reason: str) -> ShopEvent:
 
 
 def to_minor(value: object, currency: str, field: str) -> int:
-    """'388.00' USD → 38800, '1500' JPY → 1500; digits the currency does not have are refused, not rounded."""
+    """'388.00' USD → 38800, '1500' JPY → 1500; digits the currency does not have are refused, not rounded.
+
+    '1E30' is a decimal too: beyond MAX_AMOUNT it is a mistake or an attack, never an order.
+    """
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise InvalidInputError(field, "must be a decimal amount")
+    shown = str(value).strip()[:40]
     try:
         amount = Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation as exc:
-        raise InvalidInputError(field, f"'{value}' is not a decimal amount") from exc
+        raise InvalidInputError(field, f"'{shown}' is not a decimal amount") from exc
     if not amount.is_finite():
-        raise InvalidInputError(field, f"'{value}' is not a decimal amount")
+        raise InvalidInputError(field, f"'{shown}' is not a decimal amount")
     digits = get_currency_precision(currency)
-    minor = amount.scaleb(digits)
+    if abs(amount) > Decimal(MAX_AMOUNT).scaleb(-digits):
+        raise InvalidInputError(field, f"{shown} {currency} is more than any order comes to")
+    too_precise = InvalidInputError(field, f"{shown} has more decimals than {currency} has ({digits})")
+    with localcontext() as exact:
+        exact.traps[Inexact] = True  # a digit rounded away would be money rounded away
+        try:
+            minor = amount.scaleb(digits)
+        except Inexact as exc:
+            raise too_precise from exc
     if minor != minor.to_integral_value():
-        raise InvalidInputError(field, f"{value} has more decimals than {currency} has ({digits})")
+        raise too_precise
     return int(minor)
 
 

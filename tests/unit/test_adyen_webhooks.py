@@ -295,8 +295,9 @@ def test_signing_an_item_leaves_the_original_untouched() -> None:
 @pytest.mark.parametrize(
     ("body", "named"),
     [
-        (b"{not json", "not JSON"),
-        (b"\xff\xfe", "not JSON"),
+        (b"{not json", "not valid JSON"),
+        (b"\xff\xfe", "not valid JSON"),
+        (b"[" * 10_000 + b"]" * 10_000, "nested deeper"),
         (b'["AUTHORISATION"]', "JSON object"),
         (b'{"live": "false"}', "notificationItems"),
         (b'{"live": "false", "notificationItems": []}', "notificationItems"),

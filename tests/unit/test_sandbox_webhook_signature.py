@@ -175,3 +175,11 @@ def test_a_body_that_is_not_a_payment_event_is_rejected_as_invalid_input(body: b
 def test_a_json_body_that_is_not_an_object_is_rejected_as_invalid_input(body: bytes) -> None:
     with pytest.raises(InvalidInputError):
         parse(body)
+
+
+@pytest.mark.parametrize("field", ["claim_id", "currency", "payment_id"])
+def test_a_reference_that_is_not_text_is_refused_naming_it_not_turned_into_text(field: str) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        parse(event_body(**{field: {"id": "01JCLAIM"}}))
+    assert caught.value.field == f"data.{field}"
+    assert "{" not in caught.value.message

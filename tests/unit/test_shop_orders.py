@@ -41,3 +41,18 @@ def test_the_first_valid_phone_wins_and_none_gives_an_empty_number() -> None:
 )
 def test_the_locale_picks_german_or_english_else_the_tenants_language(locale: str, language: str) -> None:
     assert language_of(locale, "nl") == language
+
+
+@pytest.mark.parametrize("text", ["1E30", "1E999999", "-1E999999", "10000000000.01"])
+def test_an_amount_beyond_any_order_is_refused_not_turned_into_a_claim(text: str) -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        to_minor(text, "EUR", "total")
+    assert refused.value.field == "total"
+    assert "more than any order" in refused.value.message
+
+
+def test_a_digit_beyond_the_currency_far_down_the_decimals_is_refused_not_rounded_away() -> None:
+    # 28 significant digits would survive Decimal's default precision; the 1 in the 31st place would be dropped
+    with pytest.raises(InvalidInputError, match="more decimals"):
+        to_minor("1.0000000000000000000000000000001", "EUR", "total")
+    assert to_minor("100." + "0" * 60, "EUR", "total") == 10000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -147,3 +148,53 @@ def test_a_malformed_woocommerce_order_names_the_field(changes: dict[str, Any], 
         deliver("woocommerce", order, "order.created")
 
     assert error.value.field == field
+
+
+@pytest.mark.parametrize("status", ["processing", "on-hold", "pending"])
+@pytest.mark.parametrize("topic", ["order.created", "order.updated"])
+def test_a_woocommerce_order_with_date_paid_is_paid_not_dunned(status: str, topic: str) -> None:
+    # GIVEN a bank transfer the merchant marked received (processing), or one paid and then put on hold again
+    order = fixture("woocommerce", "order_created") | {
+        "status": status,
+        "date_paid": "2026-03-04T09:12:40",
+        "date_paid_gmt": "2026-03-04T08:12:40",
+    }
+
+    event = deliver("woocommerce", order, topic)
+
+    assert (event.kind, event.currency, event.paid_total) == (ShopEventKind.ORDER_PAID, "EUR", None)
+
+
+def test_a_woocommerce_order_paid_only_in_gmt_is_paid() -> None:
+    order = fixture("woocommerce", "order_created") | {"status": "processing", "date_paid_gmt": "2026-03-04T08:12:40"}
+
+    assert deliver("woocommerce", order, "order.updated").kind == ShopEventKind.ORDER_PAID
+
+
+def test_a_woocommerce_date_paid_that_is_no_date_is_refused_naming_it() -> None:
+    order = fixture("woocommerce", "order_created") | {"status": "processing", "date_paid": "gestern"}
+
+    with pytest.raises(InvalidInputError) as refused:
+        deliver("woocommerce", order, "order.updated")
+
+    assert refused.value.field == "date_paid"
+
+
+@pytest.mark.parametrize(("raw", "minor"), [(b"162.95", 16295), (b"0.1", 10), (b"1e2", 10000)])
+def test_a_woocommerce_total_sent_as_a_json_number_is_read_exactly(raw: bytes, minor: int) -> None:
+    body = json.dumps(fixture("woocommerce", "order_created") | {"total": "TOTAL"}).encode()
+
+    event = deliver("woocommerce", body.replace(b'"TOTAL"', raw), "order.created")
+
+    assert event.invoice is not None
+    assert event.invoice.amount == minor
+
+
+@pytest.mark.parametrize("raw", [b"1e999999", b"NaN", b"Infinity", b"1" + b"0" * 50])
+def test_a_woocommerce_total_of_an_absurd_json_number_is_a_400_naming_the_body(raw: bytes) -> None:
+    body = json.dumps(fixture("woocommerce", "order_created") | {"total": "TOTAL"}).encode()
+
+    with pytest.raises(InvalidInputError) as refused:
+        deliver("woocommerce", body.replace(b'"TOTAL"', raw), "order.created")
+
+    assert refused.value.field == "body"

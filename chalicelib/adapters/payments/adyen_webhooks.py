@@ -34,9 +34,9 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.contracts import json_body
 from chalicelib.domain.errors import InvalidInputError, SignatureError
 from chalicelib.services.ports import PaymentEvent
 
@@ -82,10 +82,8 @@ def item_signature(item: Mapping[str, Any], hmac_key_hex: str) -> str:
 
 
 def _items(body: bytes) -> list[Mapping[str, Any]]:
-    try:
-        notification = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInputError("body", f"not JSON: {exc}") from exc
+    """Read before any signature is checked, because the signatures are inside: so the hostile-JSON reader."""
+    notification = json_body.loads(body)
     if not isinstance(notification, dict):
         raise InvalidInputError("body", "an Adyen notification is a JSON object")
     wrappers = notification.get("notificationItems")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ulid import ULID
 
+from chalicelib.contracts import json_body
 from chalicelib.domain.errors import InvalidInputError, SignatureError
 
 if TYPE_CHECKING:
@@ -55,8 +56,8 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes, now: float | No
 
 def parse(body: bytes) -> SandboxPayment | None:
     """The payment in a verified event, or None for event types that carry no money."""
+    event = json_body.loads(body)
     try:
-        event = json.loads(body)
         if not isinstance(event, dict):
             raise InvalidInputError("body", "a sandbox event is a JSON object")
         if event.get("type") != PAYMENT_SUCCEEDED:
@@ -66,10 +67,22 @@ def parse(body: bytes) -> SandboxPayment | None:
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
             raise InvalidInputError("data.amount", "must be a positive integer in minor units")
         return SandboxPayment(
-            str(event["id"]), str(data["claim_id"]), amount, str(data["currency"]), str(data["payment_id"])
+            _text(event["id"], "id"),
+            _text(data["claim_id"], "data.claim_id"),
+            amount,
+            _text(data["currency"], "data.currency"),
+            _text(data["payment_id"], "data.payment_id"),
         )
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInputError("body", f"not a sandbox payment event: {exc}") from exc
+    except KeyError as exc:
+        raise InvalidInputError("body", f"not a sandbox payment event: it lacks {exc}") from exc
+    except (ValueError, TypeError) as exc:
+        raise InvalidInputError("body", "not a sandbox payment event: data is not an object") from exc
+
+
+def _text(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidInputError(field, "must be a non-empty string")
+    return value
 
 
 def payment_event(claim_id: str, amount: int, currency: str) -> dict[str, Any]:

@@ -21,11 +21,11 @@ account does not make the endpoint fail; each event id is applied once (the paym
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import stripe
 
+from chalicelib.contracts import json_body
 from chalicelib.domain.errors import InvalidInputError, SignatureError
 from chalicelib.services.ports import PaymentEvent
 
@@ -70,8 +70,8 @@ def verify(payload: bytes, signature_header: str | None, secret: str, tolerance:
 
 def parse(payload: bytes, *, resolve_claim: ClaimResolver | None = None) -> PaymentEvent | None:
     """Map an already verified event; see the module docstring for which events count."""
+    event = json_body.loads(payload)
     try:
-        event = json.loads(payload)
         if not isinstance(event, dict):
             raise InvalidInputError("body", "a Stripe event is a JSON object")
         mapper = _MAPPERS.get(event.get("type"))
@@ -81,8 +81,10 @@ def parse(payload: bytes, *, resolve_claim: ClaimResolver | None = None) -> Paym
         if not isinstance(obj, dict):
             raise InvalidInputError("body", "data.object must be a JSON object")
         return mapper(str(event["id"]), obj, event["data"].get("previous_attributes") or {}, resolve_claim)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise InvalidInputError("body", f"not a readable Stripe event: {exc}") from exc
+    except KeyError as exc:
+        raise InvalidInputError("body", f"not a readable Stripe event: it lacks {exc}") from exc
+    except (ValueError, TypeError, AttributeError) as exc:  # the message would name Python's types, not the field
+        raise InvalidInputError("body", "not a readable Stripe event: data is not shaped as Stripe sends it") from exc
 
 
 def _checkout_session(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.contracts import json_body
 from chalicelib.domain.errors import InvalidInputError, SignatureError
 from chalicelib.domain.shop_orders import to_minor
 
@@ -34,11 +34,9 @@ def require_same(expected: str, given: str, header: str) -> None:
 
 
 def load(body: bytes) -> Fields:
-    """Decimals stay exact: 89.99 in the JSON is Decimal('89.99'), never the float 89.98999…"""
-    try:
-        data = json.loads(body, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInputError("body", f"not valid JSON: {exc}") from exc
+    """Hostile JSON (deep nesting, NaN, absurd numbers) is a 400, never a 500; decimals stay exact: 89.99 in the
+    JSON is Decimal('89.99'), never the float 89.98999…"""
+    data = json_body.loads(body, exact_decimals=True)
     if not isinstance(data, dict):
         raise InvalidInputError("body", "must be a JSON object")
     return Fields(data)

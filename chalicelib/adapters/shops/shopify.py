@@ -79,8 +79,10 @@ def _ref(order: Fields, topic: str, delivery: str) -> OrderRef:
 def _order_created(order: Fields, topic: str, delivery: str, rules: OrderRules) -> ShopEvent:
     ref = _ref(order, topic, delivery)
     gateways = order.strings("payment_gateway_names")
+    if not any(gateways):  # orders an app or the admin created without any payment
+        return ignored(ref, "the order names no payment gateway: not an invoice payment method")
     if not rules.is_invoice(gateways):
-        return ignored(ref, f"paid by {', '.join(gateways) or 'no gateway'}: not an invoice payment method")
+        return ignored(ref, f"paid by {', '.join(g for g in gateways if g)}: not an invoice payment method")
     if order.text("cancelled_at"):
         return ignored(ref, "the order is cancelled")
     status = order.text("financial_status")

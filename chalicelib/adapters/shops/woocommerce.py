@@ -5,8 +5,13 @@ WooCommerce sends the whole order (REST API v3 shape) on every change, so the st
 - cancelled → the claim is cancelled; refunded → credited in full (each refund listed, then whatever is left);
 - one of the tenant's `paid_statuses` (default "completed") → paid in full;
 - failed, trash, checkout-draft → ignored;
-- otherwise (pending, on-hold, processing) an order with one of the tenant's invoice methods (e.g. "invoice",
-  "bacs") is a claim; an update of a known order changes nothing, except refunds listed on it, which are credited.
+- `date_paid` set → paid in full, whatever the status. WooCommerce stamps date_paid when the payment completes (a
+  gateway's payment_complete(), or the merchant marking a bank transfer received, which moves the order to
+  processing) and never clears it, so an order paid and then put on hold is still paid: dunning a customer who
+  paid is the worse mistake. On order.created there is no claim to pay, so a paid order never becomes one;
+- otherwise (pending, on-hold, processing without date_paid) an order with one of the tenant's invoice methods
+  (e.g. "invoice", "bacs") is a claim; an update of a known order changes nothing, except refunds listed on it,
+  which are credited.
 
 The total includes tax and shipping. WooCommerce orders carry no payment terms, so the due date is the order date
 plus the tenant's payment days; they carry no customer locale either, except the order meta WPML writes.
@@ -39,6 +44,7 @@ from chalicelib.domain.shop_orders import (
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import date
 
     from chalicelib.domain.shop_orders import OrderInvoice, OrderRules, ShopEvent
 
@@ -92,6 +98,8 @@ def _order(order: Fields, topic: str, delivery: str, rules: OrderRules) -> ShopE
         return paid(ref, currency)
     if status in NOTHING_TO_DO:
         return ignored(ref, f"order status '{status}'")
+    if _paid_on(order):
+        return paid(ref, currency)
     method = order.text("payment_method")
     if not rules.is_invoice([method]):
         return ignored(ref, f"paid by {method or 'no method'}: not an invoice payment method")
@@ -116,6 +124,11 @@ def _invoice(order: Fields, ref: OrderRef, currency: str, rules: OrderRules) -> 
     # date_created is the site's local time: the date printed on the shop's invoice.
     invoice_date = order.day("date_created") or order.required_day("date_created_gmt")
     return invoice_of(debtor, order.amount("total", currency), currency, invoice_date, ref.order_number, rules)
+
+
+def _paid_on(order: Fields) -> date | None:
+    """When WooCommerce recorded the payment, in the shop's time or in UTC, whichever the order carries."""
+    return order.day("date_paid") or order.day("date_paid_gmt")
 
 
 def _refunds(order: Fields, currency: str) -> list[Credit]:
