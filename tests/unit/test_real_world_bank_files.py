@@ -17,6 +17,7 @@ from babel.numbers import get_currency_precision
 
 from chalicelib.adapters.bank.mt940 import read_mt940
 from chalicelib.adapters.bank.statements import parse_statement
+from chalicelib.domain.bank_matching import find_references
 from chalicelib.domain.bank_statements import Credit, EntryKind, Statement
 from chalicelib.domain.errors import InvalidInputError
 
@@ -570,3 +571,9 @@ def test_an_overlapping_redelivery_gives_its_bookings_the_ids_they_have_in_the_f
     full = [e.entry_id for e in read("mt940_sparkasse_de.sta").entries]
     again = [e.entry_id for e in read("mt940_variant_sparkasse_overlap.sta").entries]
     assert again == full[-2:]
+
+
+def test_a_lower_case_reference_broken_over_subfields_and_a_line_wrap_is_found_whole() -> None:
+    # the variant's third credit writes "Ref r" in ?21 and "f79 4v5g t2mq 9p" in ?22, its :86: wrapped at 65
+    third = read("mt940_variant_kontist_crlf_latin1_rf.sta").entries[2]
+    assert find_references(third.search_text) == ["RF794V5GT2MQ9P"]

@@ -59,9 +59,8 @@ def bookings(entry: etree._Element, where: Where) -> tuple[list[Credit], list[Sk
     indicator = _text(entry, "c:CdtDbtInd", ns)
     if _status(entry, ns) != "BOOK" or indicator not in {"CRDT", "DBIT"}:
         return [], []
-    reversal = (
-        _text(entry, "c:RvslInd", ns) == "true" or _text(entry, "c:BkTxCd/c:Domn/c:Fmly/c:SubFmlyCd", ns) in _RETURNS
-    )
+    returned = _text(entry, "c:BkTxCd/c:Domn/c:Fmly/c:SubFmlyCd", ns) in _RETURNS
+    reversal = _text(entry, "c:RvslInd", ns) in {"true", "1"} or returned  # xs:boolean
     if indicator == "DBIT" and not reversal:
         return [], []
     booked = _booked(entry, where, EntryKind.REVERSAL if reversal else EntryKind.CREDIT)
