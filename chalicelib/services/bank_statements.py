@@ -1,22 +1,29 @@
-"""Bank statements in: each credit is matched to claims and paid through record_payment, or kept for review."""
+"""Bank statements in: each credit is matched to claims and paid through record_payment, or kept for review.
+
+A reversal (the bank took back a credit) goes out of the claims the reversed credit paid, through
+record_reversal, which re-opens a paid claim and restarts its dunning; one that cannot be tied to that
+credit with confidence waits for review like an unmatched credit.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.bank_matching import find_references, match_entry
-from chalicelib.domain.bank_statements import Allocation, BankEntry, EntryStatus
+from chalicelib.domain.bank_reversals import match_reversal
+from chalicelib.domain.bank_statements import Allocation, BankEntry, EntryKind, EntryStatus, Skipped
 from chalicelib.domain.claim import Status
 from chalicelib.domain.clock import VirtualClock
 from chalicelib.domain.errors import ClaimNotFoundError, ConflictError, InvalidInputError, NotFoundError
 from chalicelib.observability import count, logger
-from chalicelib.services.payments import record_payment
+from chalicelib.services.payments import record_payment, record_reversal
 from chalicelib.services.ports import BankEntryRepository, ClaimRepository, PaymentRecord, WorkflowClient
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from datetime import datetime
 
     from chalicelib.domain.bank_statements import Statement, StatementEntry
     from chalicelib.domain.claim import Claim
@@ -25,6 +32,7 @@ if TYPE_CHECKING:
     ThankYou = Callable[[Claim, PaymentRecord], None]
 
 MANUAL = "manual"
+REVERSAL_KIND = "bank_reversal"  # the kind of payment.reversed a bank reversal writes on the timeline
 # Statuses whose claims may still receive money that is due: the candidates for name-and-amount matching.
 OPEN_STATUSES = (Status.OPEN, Status.DUNNING, Status.PROMISED, Status.INSTALMENTS, Status.DISPUTED, Status.HANDED_OVER)
 MAX_FUZZY_CANDIDATES = 5000  # beyond this, name-and-amount matching is off for the import: all goes to review
@@ -46,11 +54,13 @@ class ImportSummary:
     statement_id: str
     format: str
     duplicate: bool  # the same file was imported before: nothing changed
-    entries: int  # credit entries in the file
-    matched: int
+    entries: int  # credit and reversal entries in the file
+    matched: int  # applied automatically: credits paid to claims, reversals taken back from them
     unmatched: int  # new on the review list
     duplicates: int  # entries imported before (from this file or an overlapping one)
     payments: list[AppliedPayment]
+    reversals: list[AppliedPayment] = field(default_factory=list)  # money taken back, `amount` > 0
+    skipped: tuple[Skipped, ...] = ()  # bookings on the money-in side that are no debtor's payment
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,16 @@ def import_statement(
     count("BankEntriesMatched", run.matched)
     count("BankEntriesUnmatched", run.unmatched)
     return ImportSummary(
-        statement.statement_id, statement.format, False, total, run.matched, run.unmatched, run.duplicates, run.payments
+        statement.statement_id,
+        statement.format,
+        False,
+        total,
+        run.matched,
+        run.unmatched,
+        run.duplicates,
+        run.payments,
+        run.reversals,
+        statement.skipped,
     )
 
 
@@ -133,8 +152,9 @@ def assign_entry(
 ) -> Assignment:
     """Apply a reviewed entry to one claim (its whole amount) or split over several, through the one money path.
 
-    The payments are keyed by the entry, so an assignment can be applied only once; one that was
-    interrupted is finished by sending the same assignment again.
+    A credit pays the claims; a reversal takes its money back from them. The movements are keyed by the
+    entry, so an assignment can be applied only once; one that was interrupted is finished by sending the
+    same assignment again.
     """
     stored = entries.get(tenant_id, entry_id)
     if stored is None:
@@ -152,6 +172,9 @@ def assign_entry(
             raise InvalidInputError(
                 "claim_id", f"the claim is in {claim.ledger.currency}, the payment in {stored.entry.currency}"
             )
+        if stored.kind == EntryKind.REVERSAL and claim.ledger.paid < allocation.amount:
+            paid, taken = claim.ledger.paid, allocation.amount
+            raise InvalidInputError("claim_id", f"claim {claim.claim_id} was paid {paid}: it cannot give back {taken}")
     pending = entries.start_applying(tenant_id, entry_id, wanted, MANUAL)
     finished, payments, _ = _apply(pending, money)
     logger.info("bank entry assigned", tenant_id=tenant_id, entry_id=entry_id, claims=len(payments))
@@ -167,6 +190,7 @@ class _Import:
         self.money = money
         self.matched = self.unmatched = self.duplicates = 0
         self.payments: list[AppliedPayment] = []
+        self.reversals: list[AppliedPayment] = []
         self._open: dict[str, Claim] | None = None
 
     def book(self, entry: StatementEntry) -> None:
@@ -178,34 +202,47 @@ class _Import:
                 return
             self._record(stored)  # an import that stopped half-way: finish what it decided
             return
-        match = match_entry(entry, self._referenced(entry), self._open_claims)
-        now = self.money.clock.now()
-        if match is None:
-            added = entries.add(BankEntry(self.tenant_id, self.statement_id, entry, EntryStatus.REVIEW, now))
+        decided = self._decide(entry, self.money.clock.now())
+        if decided.status == EntryStatus.REVIEW:
+            added = entries.add(decided)
             self.unmatched += added
             self.duplicates += not added
             return
-        pending = BankEntry(
-            self.tenant_id,
-            self.statement_id,
-            entry,
-            EntryStatus.APPLYING,
-            now,
-            match.allocations,
-            match.method,
-            match.confidence,
-        )
-        if not entries.add(pending):
+        if not entries.add(decided):
             self.duplicates += 1  # a concurrent import of an overlapping file took it first
             return
-        self._record(pending)
+        self._record(decided)
+
+    def _decide(self, entry: StatementEntry, now: datetime) -> BankEntry:
+        """The entry as it is to be stored: applying, with what it pays or takes back, or waiting for review."""
+        review = BankEntry(self.tenant_id, self.statement_id, entry, EntryStatus.REVIEW, now)
+        if entry.credit.doubt:
+            return replace(review, review_reason=entry.credit.doubt)
+        if entry.kind == EntryKind.REVERSAL:
+            return self._decide_reversal(review)
+        match = match_entry(entry, self._referenced(entry), self._open_claims)
+        if match is None:
+            return review
+        return _applying(review, match.allocations, match.method, confidence=match.confidence)
+
+    def _decide_reversal(self, review: BankEntry) -> BankEntry:
+        entry, entries = review.entry, self.money.entries
+        ids = entries.credits_sharing(self.tenant_id, entry.credit.transfer_keys())
+        credits = [entries.get(self.tenant_id, entry_id) for entry_id in ids]
+        match = match_reversal(entry, credits, self._referenced(entry))
+        if isinstance(match, str):
+            return replace(review, review_reason=match)
+        return _applying(review, match.allocations, match.method, reverses=match.reverses)
 
     def _record(self, pending: BankEntry) -> None:
-        _, payments, claims = _apply(pending, self.money)
+        _, moved, claims = _apply(pending, self.money)
         self.matched += 1
-        self.payments += payments
+        if pending.kind == EntryKind.REVERSAL:
+            self.reversals += moved
+        else:
+            self.payments += moved
         if self._open is not None:
-            # Later credits of the same file see the balances this one left.
+            # Later credits of the same file see the balances this one left (a reversal re-opens claims).
             for claim in claims:
                 self._open.pop(claim.claim_id, None)
                 if claim.ledger.balance > 0 and claim.status in OPEN_STATUSES:
@@ -230,6 +267,23 @@ class _Import:
         return list(self._open.values())
 
 
+def _applying(
+    review: BankEntry,
+    allocations: tuple[Allocation, ...],
+    method: str,
+    confidence: float | None = None,
+    reverses: str | None = None,
+) -> BankEntry:
+    return replace(
+        review,
+        status=EntryStatus.APPLYING,
+        allocations=allocations,
+        method=method,
+        confidence=confidence,
+        reverses=reverses,
+    )
+
+
 def _read_open_claims(tenant_id: str, claims: ClaimRepository) -> list[Claim]:
     """Every claim of the tenant that can still be paid: one by_tenant_status query per status, paged."""
     found: list[Claim] = []
@@ -248,15 +302,16 @@ def _read_open_claims(tenant_id: str, claims: ClaimRepository) -> list[Claim]:
 
 
 def _apply(pending: BankEntry, money: _Money) -> tuple[BankEntry, list[AppliedPayment], list[Claim]]:
-    """Record the entry's allocations as payments, then mark it done.
+    """Record the entry's allocations as payments (a reversal's as reversals), then mark it done.
 
-    The entry was stored as `applying` with its allocations before any money moved, and each payment
+    The entry was stored as `applying` with its allocations before any money moved, and each movement
     is keyed by the entry: a crash in between is finished by the next import of the file (or the same
     assignment again) exactly as decided, never redone differently, never applied twice.
     """
     credit = pending.entry.credit
     split = len(pending.allocations) > 1
-    payments = []
+    reversal = pending.kind == EntryKind.REVERSAL
+    moved = []
     claims = []
     for number, (claim_id, amount) in enumerate(pending.allocations, start=1):
         record = PaymentRecord(
@@ -271,20 +326,24 @@ def _apply(pending: BankEntry, money: _Money) -> tuple[BankEntry, list[AppliedPa
                 "remittance": credit.remittance,
                 "debtor_name": credit.debtor_name,
                 "method": pending.method,
+                **({"kind": REVERSAL_KIND, "reverses": pending.reverses} if reversal else {}),
             },
         )
-        outcome = record_payment(
-            claim_id, pending.tenant_id, record, money.claims, money.workflow, money.clock, money.thank
-        )
+        if reversal:
+            outcome = record_reversal(claim_id, pending.tenant_id, record, money.claims, money.workflow, money.clock)
+        else:
+            outcome = record_payment(
+                claim_id, pending.tenant_id, record, money.claims, money.workflow, money.clock, money.thank
+            )
         claim = outcome.claim
         claims.append(claim)
-        payments.append(
+        moved.append(
             AppliedPayment(
                 claim_id, amount, pending.entry_id, pending.method or "", claim.ledger.balance, str(claim.status)
             )
         )
     done = EntryStatus.ASSIGNED if pending.method == MANUAL else EntryStatus.MATCHED
-    return money.entries.finish(pending.tenant_id, pending.entry_id, done), payments, claims
+    return money.entries.finish(pending.tenant_id, pending.entry_id, done), moved, claims
 
 
 def _requested(stored: BankEntry, allocations: str | Sequence[tuple[str, int]]) -> tuple[Allocation, ...]:
@@ -304,7 +363,7 @@ def _requested(stored: BankEntry, allocations: str | Sequence[tuple[str, int]]) 
 
 
 def _parse(content: bytes) -> Statement:
-    # The parsers are pure (lxml, mt-940) and do no I/O, so they are called directly rather than through a port.
+    # The parsers are pure (lxml, plain Python) and do no I/O, so they are called directly rather than through a port.
     from chalicelib.adapters.bank.statements import parse_statement
 
     return parse_statement(content)

@@ -11,6 +11,8 @@ from chalicelib.domain.ladder import Channel
 from chalicelib.domain.webhook_delivery import Delivery
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from chalicelib.domain.bank_statements import Allocation, EntryStatus
     from chalicelib.domain.events import Event
     from chalicelib.domain.tenant import Tenant
@@ -250,11 +252,18 @@ class EntryPage:
 
 
 class BankEntryRepository(Protocol):
-    """Credit entries of imported bank statements, and which statement files were imported."""
+    """Credit and reversal entries of imported bank statements, and which statement files were imported."""
 
     def get(self, tenant_id: str, entry_id: str) -> BankEntry | None: ...
     def add(self, entry: BankEntry) -> bool:
-        """Store a new entry; False when it exists already (imported before, or by a concurrent import)."""
+        """Store a new entry; False when it exists already (imported before, or by a concurrent import).
+
+        A credit is also filed under its transfer keys (Credit.transfer_keys), for the reversal that may follow.
+        """
+        ...
+
+    def credits_sharing(self, tenant_id: str, transfer_keys: Sequence[str]) -> list[str]:
+        """Ids of the tenant's imported credits filed under any of these keys: what a reversal may take back."""
         ...
 
     def start_applying(

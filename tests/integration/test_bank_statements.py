@@ -311,3 +311,86 @@ def test_the_review_list_shows_the_oldest_booking_first(harness: Harness) -> Non
     assert dates[0] == "2026-02-01"
     assert dates == sorted(dates)
     assert {"2026-02-01", "2026-03-03"} <= set(dates)
+
+
+@pytest.mark.parametrize(
+    ("paying", "reversing", "content_type"),
+    [
+        ("camt053_001_08.xml", "camt053_reversal.xml", "application/xml"),
+        ("mt940.sta", "mt940_reversal.sta", "text/plain"),
+    ],
+)
+def test_a_claim_paid_by_a_bank_credit_is_reopened_by_a_later_statements_reversal(
+    harness: Harness, paying: str, reversing: str, content_type: str
+) -> None:
+    # GIVEN a claim paid in full by a transfer that carried an end-to-end id, its dunning ended
+    claim = harness.create_claim(due_date=LATER)
+    paid = upload(
+        harness, statement_file(paying, REF2=claim["payment_reference"], AMOUNT2=claim["balance"]), "demo", content_type
+    )
+    assert paid.status_code == 201, paid.body
+    assert harness.claim(claim["id"])["status"] == "paid"
+    assert harness.wait_until_finished(claim["id"]) == "SUCCEEDED"
+    # WHEN a later statement books the bank taking that credit back (same end-to-end id, no reference in its text)
+    reversal = statement_file(reversing, AMOUNT1=claim["balance"], E2E1="E2E-20260303-000871", REF1="Ruecklastschrift")
+    response = upload(harness, reversal, content_type=content_type)
+    # THEN the money goes back out of the claim through record_reversal: it is due again (re-opened)
+    assert response.status_code == 201, response.body
+    [taken_back] = response.json_body["reversals"]
+    assert taken_back == taken_back | {"claim_id": claim["id"], "amount": claim["balance"], "method": "reversed_credit"}
+    assert (taken_back["balance"], taken_back["claim_status"]) == (claim["balance"], "open")
+    after = harness.claim(claim["id"])
+    assert (after["status"], after["balance"], after["paid"]) == ("open", claim["balance"], 0)
+    types = [e["type"] for e in after["timeline"]]
+    assert types.count("payment.reversed") == 1
+    assert "claim.reopened" in types
+    # AND the same reversal again changes nothing, nor waits for review
+    again = upload(harness, reversal, content_type=content_type)
+    assert again.status_code == 200
+    assert harness.claim(claim["id"])["timeline"] == after["timeline"]
+    assert [e for e in unmatched(harness) if e["kind"] == "reversal"] == []
+
+
+def test_a_reversal_the_import_cannot_tie_to_a_credit_waits_for_review_as_a_reversal(harness: Harness) -> None:
+    claim = harness.create_claim(due_date=LATER)
+    response = upload(harness, statement_file("camt053_reversal.xml", AMOUNT1=claim["balance"], E2E1="E2E-UNKNOWN"))
+    assert response.status_code == 201, response.body
+    assert response.json_body["reversals"] == []
+    [waiting] = unmatched(harness)
+    assert waiting == waiting | {"kind": "reversal", "amount": claim["balance"], "status": "review", "reverses": None}
+    assert "no imported credit" in waiting["review_reason"]
+    assert harness.claim(claim["id"])["paid"] == 0
+
+
+HOSTILE_AMOUNTS = ["1E999999", "Infinity", "sNaN", "NaN", "1E30", "-12.50", "12,50", "1" * 19, "0.000001"]
+
+
+@pytest.mark.parametrize("amount", HOSTILE_AMOUNTS)
+def test_a_camt_amount_its_schema_does_not_allow_is_a_400_naming_it_and_stores_nothing(
+    harness: Harness, amount: str
+) -> None:
+    claim = harness.create_claim(due_date=LATER)
+    content = statement_file("camt053_001_02.xml", REF1=claim["payment_reference"], AMOUNT1=4711)
+    content = content.replace(b'<Amt Ccy="EUR">47.11</Amt>', f'<Amt Ccy="EUR">{amount}</Amt>'.encode())
+    response = upload(harness, content)
+    assert response.status_code == 400, response.body
+    assert response.headers["Content-Type"] == "application/problem+json"
+    [error] = response.json_body["errors"]
+    assert error["field"] == "body"
+    assert "entry 1 of statement" in error["message"]
+    assert unmatched(harness) == []
+    assert harness.claim(claim["id"])["paid"] == 0
+    # the file was not remembered as imported: once mended, it imports
+    mended = upload(harness, content.replace(f'<Amt Ccy="EUR">{amount}</Amt>'.encode(), b'<Amt Ccy="EUR">47.11</Amt>'))
+    assert mended.status_code == 201, mended.body
+
+
+def test_a_camt_booking_of_zero_is_left_out_with_its_reason_and_never_reaches_the_review_list(harness: Harness) -> None:
+    content = statement_file("camt053_001_02.xml", AMOUNT1=4711).replace(b">47.11<", b">0.00<")
+    response = upload(harness, content)
+    assert response.status_code == 201, response.body
+    assert [(s["amount"], s["reason"]) for s in response.json_body["skipped"]] == [
+        (0, "a booking of 0 carries no money")
+    ]
+    assert 0 not in {e["amount"] for e in unmatched(harness)}
+    assert len(unmatched(harness)) == response.json_body["entries"] == 4

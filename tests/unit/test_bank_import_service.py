@@ -1,17 +1,24 @@
-"""The import and assignment use cases over in-memory ports: resumed work, fresh balances, tenant boundaries."""
+"""Importing and assigning over in-memory ports: resumed work, fresh balances, tenant boundaries, reversals."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
-from chalicelib.domain.bank_statements import Allocation, BankEntry, EntryStatus
+from chalicelib.domain.bank_statements import Allocation, BankEntry, EntryKind, EntryStatus
 from chalicelib.domain.claim import Claim, Debtor, DebtorKind, Status
 from chalicelib.domain.clock import VirtualClock
-from chalicelib.domain.errors import AlreadyDoneError, ClaimNotFoundError, ConflictError, NotFoundError
+from chalicelib.domain.errors import (
+    AlreadyDoneError,
+    ClaimNotFoundError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+)
 from chalicelib.domain.ladder import DEFAULT_LADDER
 from chalicelib.domain.ledger import Ledger
 from chalicelib.domain.payment_reference import new_reference
@@ -19,8 +26,11 @@ from chalicelib.domain.segmentation import Segment
 from chalicelib.services import bank_statements
 from chalicelib.services.bank_statements import assign_entry, import_statement
 from chalicelib.services.ports import EntryPage, Page, PaymentRecord
+from infra.local.bank_files import statement_file
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from chalicelib.services.ports import ClaimRepository
 
 pytestmark = pytest.mark.unit
@@ -30,11 +40,23 @@ EPOCH = datetime(2026, 3, 4, tzinfo=UTC)
 
 def mt940(*bookings: tuple[int, str, str]) -> bytes:
     """A minimal German MT940 file: (amount in cents, purpose, payer name) per credit."""
-    lines = [":20:STARTUMSE", ":25:37040044/0532013000", ":28C:00061/001", ":60F:C260302EUR100,00"]
-    for number, (amount, purpose, name) in enumerate(bookings):
-        lines.append(f":61:2603030303CR{amount // 100},{amount % 100:02d}NTRFNONREF//B{number}")
-        lines.append(f":86:166?00GUTSCHR. UEBERWEISUNG?20{purpose}?32{name}")
-    return "\n".join([*lines, ":62F:C260303EUR100,00", "-"]).encode()
+    return mt940_file(*(booking("C", amount, f"?20{purpose}?32{name}") for amount, purpose, name in bookings))
+
+
+def booking(mark: str, amount: int, details: str) -> tuple[str, int, str]:
+    """One :61: booking with its DK :86: subfields; `mark` C (credit), RC (reversal of a credit) or RD."""
+    return mark, amount, details
+
+
+def mt940_file(*bookings: tuple[str, int, str], day: int = 3) -> bytes:
+    """Statement STARTUMSE of one account, opening at 100.00 and closing at what its bookings leave."""
+    lines = [":20:STARTUMSE", ":25:37040044/0532013000", f":28C:000{day:02d}/001", ":60F:C260302EUR100,00"]
+    closing = 10000
+    for number, (mark, amount, details) in enumerate(bookings):
+        lines.append(f":61:2603{day:02d}03{day:02d}{mark}{amount // 100},{amount % 100:02d}NTRFNONREF//B{day}{number}")
+        lines.append(f":86:166?00GUTSCHR. UEBERWEISUNG{details}")
+        closing += amount if mark in {"C", "RD"} else -amount
+    return "\n".join([*lines, f":62F:C2603{day:02d}EUR{closing // 100},{closing % 100:02d}", "-"]).encode()
 
 
 def claim(claim_id: str, balance: int, tenant_id: str = "demo", name: str = "Erika Mustermann") -> Claim:
@@ -87,15 +109,26 @@ class InMemoryEntries:
     def __init__(self) -> None:
         self.entries: dict[tuple[str, str], BankEntry] = {}
         self.statements: dict[tuple[str, str], str] = {}
+        self.filed: dict[tuple[str, str], list[str]] = {}
 
     def get(self, tenant_id: str, entry_id: str) -> BankEntry | None:
         return self.entries.get((tenant_id, entry_id))
 
     def add(self, entry: BankEntry) -> bool:
+        if entry.kind == EntryKind.CREDIT:
+            for key in entry.entry.credit.transfer_keys():
+                filed = self.filed.setdefault((entry.tenant_id, key), [])
+                filed += [] if entry.entry_id in filed else [entry.entry_id]
         if (entry.tenant_id, entry.entry_id) in self.entries:
             return False
         self.entries[(entry.tenant_id, entry.entry_id)] = entry
         return True
+
+    def credits_sharing(self, tenant_id: str, transfer_keys: Sequence[str]) -> list[str]:
+        found: list[str] = []
+        for key in transfer_keys:
+            found += [entry_id for entry_id in self.filed.get((tenant_id, key), []) if entry_id not in found]
+        return found
 
     def start_applying(
         self, tenant_id: str, entry_id: str, allocations: tuple[Allocation, ...], method: str
@@ -124,22 +157,37 @@ class InMemoryEntries:
 
 
 class IdleWorkflow:
+    def __init__(self) -> None:
+        self.started: list[tuple[str, int]] = []
+
     def start(self, claim_id: str, tenant_id: str, generation: int = 0) -> str:
+        self.started.append((claim_id, generation))
         return claim_id
 
     def notify(self, task_token: str, event: dict[str, Any]) -> bool:
         return False
 
 
-def run_import(content: bytes, claims: InMemoryClaims, entries: InMemoryEntries, tenant: str = "demo") -> Any:
+def run_import(
+    content: bytes,
+    claims: InMemoryClaims,
+    entries: InMemoryEntries,
+    tenant: str = "demo",
+    workflow: IdleWorkflow | None = None,
+) -> Any:
     # The fake holds only what importing touches of ClaimRepository.
     repository = cast("ClaimRepository", claims)
-    return import_statement(tenant, content, repository, entries, IdleWorkflow(), VirtualClock(86400, EPOCH))
+    clock = VirtualClock(86400, EPOCH)
+    return import_statement(tenant, content, repository, entries, workflow or IdleWorkflow(), clock)
 
 
 def run_assign(entry_id: str, target: Any, claims: InMemoryClaims, entries: InMemoryEntries) -> Any:
     repository = cast("ClaimRepository", claims)
     return assign_entry("demo", entry_id, target, repository, entries, IdleWorkflow(), VirtualClock(86400, EPOCH))
+
+
+def reviewed(entries: InMemoryEntries) -> list[BankEntry]:
+    return [e for e in entries.entries.values() if e.status == EntryStatus.REVIEW]
 
 
 def test_a_debtor_paying_the_same_invoice_twice_in_one_file_sends_the_second_to_review() -> None:
@@ -213,3 +261,109 @@ def test_assigning_an_unknown_entry_or_to_another_tenants_claim_is_not_found() -
     with pytest.raises(NotFoundError):
         run_assign(entry_id, "X", claims, entries)
     assert entries.get("demo", entry_id).status == EntryStatus.REVIEW  # type: ignore[union-attr]
+
+
+# Reversals
+
+
+def test_a_reversal_of_the_credit_that_paid_a_claim_reopens_it_and_restarts_its_dunning() -> None:
+    # GIVEN a claim paid in full by a transfer that carried an end-to-end id
+    claims, entries, workflow = InMemoryClaims(claim("A", 4990)), InMemoryEntries(), IdleWorkflow()
+    paid = claims.claims["A"]
+    credit = booking("C", 4990, f"?20EREF+E2E-4711?21SVWZ+Rechnung {paid.payment_reference}?32Erika Mustermann")
+    run_import(mt940_file(credit), claims, entries)
+    assert claims.claims["A"].status == Status.PAID
+    # WHEN a later statement books its reversal (RC), naming the same end-to-end id and no reference
+    reversal = mt940_file(booking("RC", 4990, "?20EREF+E2E-4711?21SVWZ+Rueckbuchung?32Erika Mustermann"), day=10)
+    summary = run_import(reversal, claims, entries, workflow=workflow)
+    # THEN the money is taken back from the claim the credit paid: it is due again (open: no stage had gone
+    # out yet) and dunned in a fresh run
+    after = claims.claims["A"]
+    assert (after.status, after.ledger.paid, after.ledger.balance, after.reopened) == (Status.OPEN, 0, 4990, 1)
+    assert [(r.claim_id, r.amount, r.method) for r in summary.reversals] == [("A", 4990, "reversed_credit")]
+    assert workflow.started == [("A", 1000)]
+    stored = next(e for e in entries.entries.values() if e.kind == EntryKind.REVERSAL)
+    assert stored.status == EntryStatus.MATCHED
+    assert stored.reverses == next(e.entry_id for e in entries.entries.values() if e.kind == EntryKind.CREDIT)
+    # AND the same reversal imported again, in this file or in an overlapping one, changes nothing
+    again = run_import(reversal, claims, entries)
+    overlapping = run_import(reversal.replace(b":28C:00010/001", b":28C:00011/001"), claims, entries)
+    assert again.duplicate
+    assert (overlapping.duplicates, overlapping.reversals) == (1, [])
+    assert claims.claims["A"] == after
+    assert len([p for p in claims.payments.values() if p.payment_key.startswith("bank#")]) == 2
+
+
+def test_a_reversal_whose_text_names_the_claim_takes_the_money_back_from_it() -> None:
+    claims, entries = InMemoryClaims(claim("A", 4990)), InMemoryEntries()
+    reference = claims.claims["A"].payment_reference
+    run_import(mt940((4990, f"Rechnung {reference}", "Erika Mustermann")), claims, entries)
+    text = f"?20SVWZ+Rueckgabe Rechnung {reference}?32Erika Mustermann"
+    summary = run_import(mt940_file(booking("RC", 4990, text), day=10), claims, entries)
+    assert [(r.claim_id, r.method) for r in summary.reversals] == [("A", "reference")]
+    assert claims.claims["A"].ledger.balance == 4990
+
+
+@pytest.mark.parametrize(
+    ("credits", "reversal_text", "reason"),
+    [
+        ([], "?20SVWZ+Rueckbuchung?32Erika Mustermann", "no imported credit"),
+        (["?20EREF+E2E-1?32Erika Mustermann", "?20EREF+E2E-1?32E. Mustermann"], "?20EREF+E2E-1", "several"),
+    ],
+)
+def test_a_reversal_that_cannot_be_tied_to_one_credit_waits_for_review_and_moves_no_money(
+    credits: list[str], reversal_text: str, reason: str
+) -> None:
+    # GIVEN a claim paid in full, and maybe credits of the same amount that share an end-to-end id
+    claims, entries = InMemoryClaims(claim("A", 4990)), InMemoryEntries()
+    run_import(mt940_file(*(booking("C", 4990, text) for text in credits)), claims, entries)
+    claims.claims["A"] = replace(claims.claims["A"], ledger=Ledger("EUR", principal=4990, paid=4990))
+    before = claims.claims["A"]
+    # WHEN a reversal arrives that names no claim and whose credit is not certain
+    summary = run_import(mt940_file(booking("RC", 4990, reversal_text), day=10), claims, entries)
+    # THEN it waits on the review list as a reversal, with the reason, and no claim changed
+    [waiting] = [e for e in reviewed(entries) if e.kind == EntryKind.REVERSAL]
+    assert reason in (waiting.review_reason or "")
+    assert (summary.unmatched, summary.reversals) == (1, [])
+    assert claims.claims["A"] == before
+
+
+def test_a_reversal_on_the_review_list_is_assigned_by_taking_the_money_back_from_the_claim() -> None:
+    claims, entries = InMemoryClaims(claim("A", 4990), claim("B", 1000, name="Max Beispiel")), InMemoryEntries()
+    claims.claims["A"] = replace(
+        claims.claims["A"], ledger=Ledger("EUR", principal=4990, paid=4990), status=Status.PAID
+    )
+    run_import(mt940_file(booking("RC", 4990, "?20SVWZ+Rueckbuchung"), day=10), claims, entries)
+    [waiting] = reviewed(entries)
+    # a claim on which less was paid than the reversal takes back is refused, and nothing moves
+    with pytest.raises(InvalidInputError, match="cannot give back"):
+        run_assign(waiting.entry_id, "B", claims, entries)
+    assignment = run_assign(waiting.entry_id, "A", claims, entries)
+    assert assignment.entry.status == EntryStatus.ASSIGNED
+    assert (claims.claims["A"].status, claims.claims["A"].ledger.balance) == (Status.OPEN, 4990)
+    assert claims.claims["B"].ledger.paid == 0
+
+
+def test_a_reversed_debit_is_left_out_with_its_reason_and_never_reaches_the_review_list() -> None:
+    claims, entries = InMemoryClaims(claim("A", 11781, name="Kontist GmbH")), InMemoryEntries()
+    summary = run_import(mt940_file(booking("RD", 11781, "?20Rueckgabe Lastschrift?32Kontist GmbH")), claims, entries)
+    assert (summary.entries, summary.matched, summary.unmatched) == (0, 0, 0)
+    assert [(s.amount, "reversal of a debit" in s.reason) for s in summary.skipped] == [(11781, True)]
+    assert entries.entries == {}
+    assert claims.paid("A") == 0
+
+
+def test_a_credit_whose_transaction_details_do_not_add_up_waits_for_review_though_it_names_a_claim() -> None:
+    # GIVEN a CAMT transfer of 49.90 whose transaction detail claims 4990.00 and names the claim's reference
+    target = claim("A", 4990)
+    claims, entries = InMemoryClaims(target), InMemoryEntries()
+    content = statement_file("camt053_001_02.xml", REF1=target.payment_reference, AMOUNT1=4990)
+    content = re.sub(rb'(<TxAmt>\s*<Amt Ccy="EUR">)49\.90', rb"\g<1>4990.00", content, count=1)
+    # WHEN it is imported
+    summary = run_import(content, claims, entries)
+    # THEN no money moves: the booked 49.90 waits for a person, who sees why
+    assert claims.paid("A") == 0
+    assert summary.payments == []
+    [flagged] = [e for e in reviewed(entries) if e.entry.credit.doubt]
+    assert flagged.entry.amount == 4990
+    assert flagged.review_reason == "its transaction details add up to 4990.00 EUR, but the bank booked 49.90 EUR"

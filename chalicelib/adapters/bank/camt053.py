@@ -1,143 +1,90 @@
-"""CAMT.053 (ISO 20022 BankToCustomerStatement, versions .02 to .08) read with lxml into booked credits."""
+"""CAMT.053 (ISO 20022 BankToCustomerStatement, camt.053.001.02 to .13) read with lxml into credits and reversals.
+
+camt.053.001.02 (2009) is the oldest version banks still send; the 2025 SEPA and CBPR+ migration moved them
+to .08 and later; camt.053.001.13 is the newest ISO has published. Every version in between is read the same
+way: the elements Mahnwerk needs kept their names, and where a version moved one (the status became a
+choice in .07, a party got its `Pty` level in .08) both places are read. camt.052 (intraday account
+reports) and camt.054 (debit/credit notifications) describe bookings too, but a statement is the booked
+truth of a day: they are refused with a reason that names them.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from datetime import date
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from chalicelib.domain.bank_statements import Credit, Statement, build_statement, clean, minor_units
+from chalicelib.adapters.bank.camt_entries import Where, bookings
+from chalicelib.domain.bank_statements import Credit, Skipped, Statement, build_statement, shown, statement_name
 from chalicelib.domain.errors import InvalidInputError
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:(camt\.053\.001\.0[2-8])$")
+OLDEST, NEWEST = 2, 13  # camt.053.001.02 … camt.053.001.13
+_ISO_20022 = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:([a-z]{4})\.(\d{3})\.(\d{3})\.(\d{2})$")
+_OTHER_REPORTS = {
+    "052": "a camt.052 account report (intraday bookings and balances), not a camt.053 statement",
+    "054": "a camt.054 debit/credit notification, not a camt.053 statement",
+}
 # No entities, no DTDs fetched, no network, no billion-laughs: a statement is data, nothing more.
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, dtd_validation=False
 )
 
 
-def is_camt053(content: bytes) -> bool:
-    """Cheap sniff before parsing: an XML document in a camt.053 namespace."""
-    head = content[:4096]
-    return b"<" in head and b"camt.053.001." in head
-
-
 def parse_camt053(content: bytes) -> Statement:
-    """Every booked credit of every statement in the file; debits and pending entries are skipped."""
+    """Every booked credit and reversal of every statement in the file; what moves no debtor's money is skipped."""
     root = _document(content)
-    version = NAMESPACE.match(etree.QName(root).namespace or "")
-    if version is None:
-        raise InvalidInputError("body", "not a camt.053.001.02–08 document")
-    ns = {"c": etree.QName(root).namespace}
+    version = _version(root)
+    ns = {"c": etree.QName(root).namespace or ""}
     statements = root.findall("c:BkToCstmrStmt/c:Stmt", ns)
     if not statements:
         raise InvalidInputError("body", "the document holds no statement (BkToCstmrStmt/Stmt)")
     credits: list[Credit] = []
+    skipped: list[Skipped] = []
     ids: list[str] = []
     accounts: list[str] = []
     for stmt in statements:
+        statement_id = _text(stmt, "c:Id", ns) or ""
         account = _text(stmt, "c:Acct/c:Id/c:IBAN", ns) or _text(stmt, "c:Acct/c:Id/c:Othr/c:Id", ns) or ""
-        ids.append(_text(stmt, "c:Id", ns) or "")
+        ids.append(statement_id)
         accounts.append(account)
-        for entry in stmt.findall("c:Ntry", ns):
-            credits += _credits(entry, account, ns)
-    statement_id = " + ".join(dict.fromkeys(i for i in ids if i)) or "unknown"
-    return build_statement(statement_id, accounts[0], version.group(1), credits)
+        for number, entry in enumerate(stmt.findall("c:Ntry", ns), start=1):
+            found, left_out = bookings(entry, Where(statement_id or "without Id", number, account, ns))
+            credits += found
+            skipped += left_out
+    return build_statement(statement_name(ids), accounts[0], version, credits, skipped)
 
 
 def _document(content: bytes) -> etree._Element:
     try:
         tree = etree.fromstring(content, _PARSER).getroottree()
     except etree.XMLSyntaxError as exc:
-        raise InvalidInputError("body", f"not well-formed XML: {exc.msg}") from exc
+        raise InvalidInputError("body", f"not well-formed XML: {shown(exc.msg, 200)}") from exc
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         # Banks never send a DTD; one here is an entity or XXE attempt.
         raise InvalidInputError("body", "a DOCTYPE is not allowed in a bank statement")
     return tree.getroot()
 
 
-def _credits(entry: etree._Element, account: str, ns: dict[str, str]) -> list[Credit]:
-    if _text(entry, "c:CdtDbtInd", ns) != "CRDT" or _status(entry, ns) != "BOOK":
-        return []
-    amount_element = _required(entry, "c:Amt", ns)
-    currency = amount_element.get("Ccy", "")
-    total = minor_units(amount_element.text or "", currency)
-    booking_date = _date(entry, "c:BookgDt", ns)
-    if booking_date is None:
-        raise InvalidInputError("body", "a booked entry has no booking date (BookgDt)")
-    booked = Credit(
-        account=account,
-        amount=total,
-        currency=currency,
-        booking_date=booking_date,
-        value_date=_date(entry, "c:ValDt", ns),
-        bank_reference=clean(_text(entry, "c:AcctSvcrRef", ns)),
-    )
-    details = [tx for tx in entry.findall("c:NtryDtls/c:TxDtls", ns) if _text(tx, "c:CdtDbtInd", ns) != "DBIT"]
-    if not details:
-        return [replace(booked, remittance=clean(_text(entry, "c:AddtlNtryInf", ns)) or "")]
-    amounts = [_tx_amount(tx, currency, ns) for tx in details]
-    if len(details) > 1 and (None in amounts or sum(a or 0 for a in amounts) != total):
-        # A batch whose parts do not add up to the booking is one credit: the ledger follows the bank.
-        return [replace(booked, remittance=" / ".join(text for tx in details if (text := _remittance(tx, ns))))]
-    return [
-        replace(
-            booked,
-            amount=amount if amount is not None else total,
-            remittance=_remittance(tx, ns),
-            debtor_name=clean(_debtor_name(tx, ns)),
-            debtor_iban=clean(_text(tx, "c:RltdPties/c:DbtrAcct/c:Id/c:IBAN", ns)),
-            bank_reference=clean(_text(tx, "c:Refs/c:AcctSvcrRef", ns)) or booked.bank_reference,
-            end_to_end_id=clean(_text(tx, "c:Refs/c:EndToEndId", ns)),
+def _version(root: etree._Element) -> str:
+    """The message and version the root's namespace names; anything but camt.053.001.02–13 is refused."""
+    namespace = etree.QName(root).namespace or ""
+    found = _ISO_20022.match(namespace)
+    if found is None:
+        name = shown(etree.QName(root).localname)
+        raise InvalidInputError(
+            "body",
+            f"an XML document, but not a camt.053 bank statement (root element '{name}', no ISO 20022 namespace)",
         )
-        for tx, amount in zip(details, amounts, strict=True)
-    ]
-
-
-def _status(entry: etree._Element, ns: dict[str, str]) -> str | None:
-    """Up to .06 `<Sts>BOOK</Sts>`; from .07 on a choice, `<Sts><Cd>BOOK</Cd></Sts>`."""
-    return _text(entry, "c:Sts/c:Cd", ns) or _text(entry, "c:Sts", ns)
-
-
-def _tx_amount(tx: etree._Element, currency: str, ns: dict[str, str]) -> int | None:
-    """`TxDtls/Amt` from .03 on; `AmtDtls/TxAmt/Amt` in every version. Another currency than the entry's is
-    the payer's original amount, not what was booked."""
-    for path in ("c:Amt", "c:AmtDtls/c:TxAmt/c:Amt"):
-        element = tx.find(path, ns)
-        if element is not None and element.get("Ccy") == currency and element.text:
-            return minor_units(element.text, currency)
-    return None
-
-
-def _remittance(tx: etree._Element, ns: dict[str, str]) -> str:
-    parts = [t for t in _all_text(tx, "c:RmtInf/c:Ustrd", ns) if t]
-    parts += [t for t in _all_text(tx, "c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref", ns) if t and t not in parts]
-    return " ".join(" ".join(parts).split())
-
-
-def _debtor_name(tx: etree._Element, ns: dict[str, str]) -> str | None:
-    """`Dbtr/Nm` up to .07, `Dbtr/Pty/Nm` from .08 on; the ultimate debtor when no debtor is named."""
-    for party in ("c:Dbtr", "c:UltmtDbtr"):
-        for path in (f"c:RltdPties/{party}/c:Nm", f"c:RltdPties/{party}/c:Pty/c:Nm"):
-            if name := _text(tx, path, ns):
-                return name
-    return None
-
-
-def _date(element: etree._Element, path: str, ns: dict[str, str]) -> date | None:
-    raw = _text(element, f"{path}/c:Dt", ns) or _text(element, f"{path}/c:DtTm", ns)
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(raw[:10])
-    except ValueError as exc:
-        raise InvalidInputError("body", f"'{raw}' is not a date") from exc
+    area, message, variant, number = found.groups()
+    label = f"{area}.{message}.{variant}.{number}"
+    if area != "camt" or message != "053":
+        reason = _OTHER_REPORTS.get(message) if area == "camt" else None
+        raise InvalidInputError("body", reason or f"an ISO 20022 {label} message, not a camt.053 statement")
+    if variant != "001" or not OLDEST <= int(number) <= NEWEST:
+        raise InvalidInputError(
+            "body", f"{label} is not a version Mahnwerk reads: camt.053.001.{OLDEST:02d} to camt.053.001.{NEWEST}"
+        )
+    return label
 
 
 def _text(element: etree._Element, path: str, ns: dict[str, str]) -> str | None:
@@ -145,15 +92,3 @@ def _text(element: etree._Element, path: str, ns: dict[str, str]) -> str | None:
     if found is None:
         return None
     return (found.text or "").strip() or None
-
-
-def _all_text(element: etree._Element, path: str, ns: dict[str, str]) -> Iterator[str]:
-    for found in element.findall(path, ns):
-        yield (found.text or "").strip()
-
-
-def _required(element: etree._Element, path: str, ns: dict[str, str]) -> etree._Element:
-    found = element.find(path, ns)
-    if found is None:
-        raise InvalidInputError("body", f"an entry lacks {path.removeprefix('c:')}")
-    return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chalicelib.adapters.bank.camt053 import is_camt053, parse_camt053
+from chalicelib.adapters.bank.camt053 import parse_camt053
 from chalicelib.adapters.bank.mt940 import is_mt940, parse_mt940
 from chalicelib.domain.errors import InvalidInputError
 
@@ -18,8 +18,6 @@ def parse_statement(content: bytes) -> Statement:
     if not body:
         raise InvalidInputError("body", "the statement file is empty")
     if body.startswith(b"<"):
-        if not is_camt053(body):
-            raise InvalidInputError("body", "an XML document, but not a camt.053 bank statement")
         return parse_camt053(body)
     if is_mt940(body):
         return parse_mt940(body)

@@ -1,4 +1,9 @@
-"""DynamoBankEntryRepository: imported bank credit entries, the review list, and which statement files were seen."""
+"""DynamoBankEntryRepository: imported bank credits and reversals, the review list, and which files were seen.
+
+Each credit is also filed in the lookups table under its transfer keys (end-to-end id or bank reference,
+with account, currency and amount), listing every credit that shares a key, so that a reversal finds the
+credit it takes back, or learns that several could be meant.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,19 @@ from pynamodb.exceptions import DoesNotExist, PutError, QueryError, UpdateError
 
 from chalicelib.adapters.dynamodb import cursors, keys
 from chalicelib.adapters.dynamodb.models import BankEntryModel, LookupModel
-from chalicelib.domain.bank_statements import Allocation, BankEntry, Credit, EntryStatus, StatementEntry
+from chalicelib.domain.bank_statements import Allocation, BankEntry, Credit, EntryKind, EntryStatus, StatementEntry
 from chalicelib.domain.errors import ConflictError, NotFoundError, TransientError
 from chalicelib.services.ports import EntryPage
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from pynamodb.exceptions import PynamoDBException
 
 _THROTTLED = {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded"}
 _CONDITION_FAILED = "ConditionalCheckFailedException"
+MAX_FILED = 10  # credits kept under one transfer key; two already make a reversal a person's decision
+_FILING_ATTEMPTS = 5  # concurrent imports filing under the same key each retry on a changed list
 
 
 class DynamoBankEntryRepository:
@@ -28,6 +37,11 @@ class DynamoBankEntryRepository:
             return None
 
     def add(self, entry: BankEntry) -> bool:
+        # Filed first: a stored credit is always findable; a crash in between leaves an id whose entry is
+        # missing, which makes a reversal ask a person, and the next import stores the entry.
+        if entry.kind == EntryKind.CREDIT:
+            for transfer_key in entry.entry.credit.transfer_keys():
+                self._file(entry.tenant_id, transfer_key, entry.entry_id)
         try:
             _item(entry).save(condition=BankEntryModel.entry_id.does_not_exist())
         except PutError as exc:
@@ -36,6 +50,37 @@ class DynamoBankEntryRepository:
                 return False
             raise
         return True
+
+    def credits_sharing(self, tenant_id: str, transfer_keys: Sequence[str]) -> list[str]:
+        found: list[str] = []
+        for transfer_key in transfer_keys:
+            try:
+                filed = LookupModel.get(keys.bank_transfer(tenant_id, transfer_key), consistent_read=True)
+            except DoesNotExist:
+                continue
+            found += [entry_id for entry_id in str(filed.target).split() if entry_id not in found]
+        return found
+
+    def _file(self, tenant_id: str, transfer_key: str, entry_id: str) -> None:
+        key = keys.bank_transfer(tenant_id, transfer_key)
+        for _ in range(_FILING_ATTEMPTS):
+            try:
+                filed: LookupModel | None = LookupModel.get(key, consistent_read=True)
+            except DoesNotExist:
+                filed = None
+            ids = str(filed.target).split() if filed is not None else []
+            if entry_id in ids:
+                return
+            unchanged = LookupModel.key.does_not_exist() if filed is None else LookupModel.target == filed.target
+            listed = LookupModel(key, target=" ".join([*ids, entry_id][-MAX_FILED:]), tenant_id=tenant_id)
+            try:
+                listed.save(condition=unchanged)
+                return
+            except PutError as exc:
+                _raise_if_throttled(exc)
+                if exc.cause_response_code != _CONDITION_FAILED:
+                    raise
+        raise TransientError(f"bank entry {entry_id}: its transfer key kept changing under concurrent imports")
 
     def start_applying(
         self, tenant_id: str, entry_id: str, allocations: tuple[Allocation, ...], method: str
@@ -132,6 +177,9 @@ def _item(entry: BankEntry) -> BankEntryModel:
         method=entry.method,
         confidence=entry.confidence,
         imported_at=entry.imported_at,
+        kind=str(entry.kind),
+        review_reason=entry.review_reason,
+        reverses=entry.reverses,
     )
 
 
@@ -147,6 +195,7 @@ def _entry(item: BankEntryModel) -> BankEntry:
         debtor_iban=item.debtor_iban,
         bank_reference=item.bank_reference,
         end_to_end_id=item.end_to_end_id,
+        kind=EntryKind(item.kind or EntryKind.CREDIT),
     )
     return BankEntry(
         tenant_id=item.tenant_id,
@@ -157,4 +206,6 @@ def _entry(item: BankEntryModel) -> BankEntry:
         allocations=tuple(Allocation(str(c), int(a)) for c, a in (item.allocations or [])),
         method=item.method,
         confidence=float(item.confidence) if item.confidence is not None else None,
+        review_reason=item.review_reason,
+        reverses=item.reverses,
     )

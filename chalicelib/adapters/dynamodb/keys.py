@@ -25,6 +25,11 @@ def statement(tenant_id: str, digest: str) -> str:
     return f"statement#{tenant_id}#{digest}"
 
 
+def bank_transfer(tenant_id: str, transfer_key: str) -> str:
+    """A bank credit filed under what its reversal would share with it (Credit.transfer_keys)."""
+    return f"banktransfer#{tenant_id}#{transfer_key}"
+
+
 def pay_token(token_hash: str) -> str:
     return f"paytoken#{token_hash}"
 

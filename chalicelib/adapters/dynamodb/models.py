@@ -205,7 +205,7 @@ class ByReview(GlobalSecondaryIndex["BankEntryModel"]):
 
 
 class BankEntryModel(Model):
-    """A credit entry of an imported bank statement (bank_entries: tenant_id, entry_id).
+    """A credit or reversal entry of an imported bank statement (bank_entries: tenant_id, entry_id).
 
     The item exists once per entry, so an entry imported again is seen; `review_tenant` is set only
     while the entry waits for review, so the sparse index by_review is the tenant's review list.
@@ -234,6 +234,9 @@ class BankEntryModel(Model):
     method = UnicodeAttribute(null=True)
     confidence = NumberAttribute(null=True)
     imported_at = UTCDateTimeAttribute()
+    kind = UnicodeAttribute(null=True)  # EntryKind; absent on entries stored before reversals were read: credit
+    review_reason = UnicodeAttribute(null=True)
+    reverses = UnicodeAttribute(null=True)  # a reversal: the entry id of the credit it takes back
 
     by_review = ByReview()
 
