@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 REAL_WORLD = Path(__file__).resolve().parents[1].parent / "shared" / "real-world"
+BANK = REAL_WORLD / "bank"
 SHOPS = REAL_WORLD / "shops"
 PSP = REAL_WORLD / "psp"
 

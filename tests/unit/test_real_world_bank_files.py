@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from babel.numbers import get_currency_precision
@@ -20,14 +19,9 @@ from chalicelib.adapters.bank.statements import parse_statement
 from chalicelib.domain.bank_matching import find_references
 from chalicelib.domain.bank_statements import Credit, EntryKind, Statement
 from chalicelib.domain.errors import InvalidInputError
+from tests.real_world import BANK, needs_real_world
 
-REAL_WORLD = Path(__file__).resolve().parents[2].parent / "shared" / "real-world"
-BANK = REAL_WORLD / "bank"
-
-pytestmark = [
-    pytest.mark.unit,
-    pytest.mark.skipif(not REAL_WORLD.is_dir(), reason="../shared/real-world/ is not beside this clone"),
-]
+pytestmark = [pytest.mark.unit, needs_real_world]
 
 
 @dataclass(frozen=True)
