@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from chalicelib.api.schemas import MinorUnits
+from chalicelib.contracts.strict import MinorUnits
 from chalicelib.domain.errors import InvalidInputError
 
 if TYPE_CHECKING:

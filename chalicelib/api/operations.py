@@ -16,8 +16,9 @@ from chalicelib.api.bank import STATEMENT_TYPES
 from chalicelib.api.openapi import HTML, JSON, NO_CONTENT, REDIRECT, Operation, Param, build_document, json, raw
 from chalicelib.api.pay import ACTIONS
 from chalicelib.api.responses import omittable
-from chalicelib.api.schemas import CancelIn, ClaimIn, DisputeResolutionIn, PaymentIn
+from chalicelib.api.schemas import CancelIn, DisputeResolutionIn, PaymentIn
 from chalicelib.api.webhooks import PROVIDERS
+from chalicelib.contracts.claims import ClaimIn
 from chalicelib.domain.claim import Status
 from chalicelib.domain.webhook_delivery import DeliveryStatus
 
