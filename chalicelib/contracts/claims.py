@@ -10,7 +10,9 @@ from pydantic import EmailStr, Field, field_validator, model_validator
 
 from chalicelib.contracts.strict import MinorUnits, StrictModel, Text
 from chalicelib.domain.claim import Debtor, DebtorKind
+from chalicelib.domain.claim_intake import DATE_RANGE
 from chalicelib.domain.errors import InvalidInputError
+from chalicelib.domain.languages import is_language
 from chalicelib.domain.money import validate_currency
 
 
@@ -29,6 +31,13 @@ class DebtorIn(StrictModel):
     def _known_country(cls, value: str) -> str:
         if value not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError(f"'{value}' is not an ISO 3166-1 country code")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _real_language(cls, value: str) -> str:
+        if not is_language(value):
+            raise ValueError(f"'{value}' is not an ISO 639-1 language code")
         return value
 
     @model_validator(mode="after")
@@ -60,15 +69,9 @@ class ClaimIn(StrictModel):
     debtor: DebtorIn
     amount: MinorUnits
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    due_date: date
-    invoice_date: date | None = None
+    due_date: Annotated[date, Field(description=f"the day the invoice fell due: {DATE_RANGE}")]
+    invoice_date: date | None = Field(default=None, description=f"not after due_date: {DATE_RANGE}")
     description: Annotated[str, Field(max_length=500)] | None = None
-
-    @model_validator(mode="after")
-    def _invoiced_before_due(self) -> ClaimIn:
-        if self.invoice_date is not None and self.invoice_date > self.due_date:
-            raise InvalidInputError("invoice_date", "must not be after due_date")
-        return self
 
     @field_validator("currency")
     @classmethod
