@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
@@ -9,7 +10,7 @@ from urllib.parse import parse_qs, urlencode
 from chalice import Blueprint, Response
 from pydantic import ValidationError
 
-from chalicelib.api.page_security import CsrfError, csrf_token, page_headers, same_origin, verify_csrf
+from chalicelib.api.page_security import PRIVATE, CsrfError, csrf_token, page_headers, same_origin, verify_csrf
 from chalicelib.api.problems import field_of, problem_responses
 from chalicelib.api.requests import ANY_BODY, headers_of, query, raw_body
 from chalicelib.bootstrap import container
@@ -21,6 +22,8 @@ from chalicelib.web.i18n import error_message
 from chalicelib.web.render import FormError, InstalmentRow, brand_style_css, render_not_found, render_pay_page
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from chalicelib.contracts.pay_actions import PayActionIn
 
 bp = Blueprint(__name__)
@@ -82,7 +85,21 @@ def pay_page_action(token: str, action: str) -> Response:
     return Response(body="", status_code=303, headers={"Location": back})
 
 
+def _private(view: Callable[..., Any]) -> Callable[..., Response]:
+    """PRIVATE on every answer of a JSON pay route, its problems included: each is about one debtor's invoice."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        answer = view(*args, **kwargs)
+        response = answer if isinstance(answer, Response) else Response(body=answer)
+        response.headers = {**response.headers, **PRIVATE}
+        return response
+
+    return wrapper
+
+
 @bp.route("/v1/pay/{token}", methods=["GET"])
+@_private
 @problem_responses
 def pay_json(token: str) -> dict[str, Any]:
     page = _open(token, query(bp.current_request, "lang"))
@@ -93,6 +110,7 @@ def pay_json(token: str) -> dict[str, Any]:
 
 
 @bp.route("/v1/pay/{token}/{action}", methods=["POST"])
+@_private
 @problem_responses
 def pay_json_action(token: str, action: str) -> Response:
     """The same actions for a shop's own page. JSON only: a cross-site form cannot send it without CORS."""
