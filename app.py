@@ -8,7 +8,8 @@ from chalice import Chalice
 
 from chalicelib import statement_tasks, webhook_tasks, workflow_tasks
 from chalicelib.api import bank, claims, docs, pay, webhook_endpoints, webhooks
-from chalicelib.observability import metrics
+from chalicelib.api.page_security import TRANSPORT_SECURITY
+from chalicelib.observability import metrics, new_invocation
 from chalicelib.resources import APP_NAME
 
 app = Chalice(app_name=APP_NAME)
@@ -30,9 +31,12 @@ if os.environ.get("MAHNWERK_STAGE") == "local":
 
 
 @app.middleware("http")
-def flush_metrics(event, get_response):
-    """API requests are not Lambda-handler decorated, so their EMF metrics are flushed here."""
+def each_request(event, get_response):
+    """A fresh log context, HSTS on the answer, and the EMF metrics flushed: API requests have no handler decorator."""
+    new_invocation()
     try:
-        return get_response(event)
+        response = get_response(event)
+        response.headers = {**response.headers, **TRANSPORT_SECURITY}
+        return response
     finally:
         metrics.flush_metrics()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer, single_metric
 from aws_lambda_powertools.metrics import MetricUnit
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SERVICE = "mahnwerk"
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Mahnwerk")
@@ -20,7 +25,32 @@ tracer = Tracer(service=SERVICE, disabled=os.environ.get("MAHNWERK_STAGE", "loca
 NAMESPACE = "Mahnwerk"
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
-__all__ = ["MetricUnit", "count", "logger", "metrics", "tracer"]
+__all__ = ["MetricUnit", "count", "fresh_log_context", "logger", "metrics", "new_invocation", "tracer"]
+R = TypeVar("R")
+
+
+def new_invocation(**keys: object) -> None:
+    """Start an invocation's log context afresh, with only `keys`.
+
+    A warm Lambda keeps the logger between invocations, and with it every key an earlier one appended
+    (the local stack runs every function in one process): without this, a line about one claim carries
+    another claim's claim_id or tenant_id. Every entry point calls it first: the workflow tasks with their
+    claim's ids, the queue and stream handlers, and the API's middleware.
+    """
+    logger.clear_state()
+    if keys:
+        logger.append_keys(**keys)
+
+
+def fresh_log_context(handler: Callable[[dict[str, Any], Any], R]) -> Callable[[dict[str, Any], Any], R]:
+    """A Lambda handler whose invocation starts with a clean log context."""
+
+    @functools.wraps(handler)
+    def wrapper(event: dict[str, Any], context: Any) -> R:
+        new_invocation()
+        return handler(event, context)
+
+    return wrapper
 
 
 def count(name: str, value: int = 1, **dimensions: str) -> None:

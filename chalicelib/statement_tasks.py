@@ -9,13 +9,14 @@ from chalice import Blueprint
 from chalicelib.adapters.bank.s3_statements import objects_in_notification
 from chalicelib.bootstrap import container
 from chalicelib.domain.errors import DomainError, TransientError
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import fresh_log_context, logger, metrics
 from chalicelib.services.bank_statements import import_uploaded_object
 
 bp = Blueprint(__name__)
 
 
 @bp.lambda_function(name="import_statements")
+@fresh_log_context
 @metrics.log_metrics
 def import_statements(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str]]]:
     """SQS records carrying S3 "object created" notifications; each file is imported for `<tenant_id>/…`.

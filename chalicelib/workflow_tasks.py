@@ -10,7 +10,7 @@ from chalice import Blueprint
 
 from chalicelib.bootstrap import container
 from chalicelib.domain.ladder import Channel
-from chalicelib.observability import logger, metrics, tracer
+from chalicelib.observability import metrics, new_invocation, tracer
 from chalicelib.services import workflow
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ def task(handler: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any], 
     @metrics.log_metrics
     @tracer.capture_lambda_handler(capture_response=False)
     def wrapper(event: dict[str, Any], context: Any) -> Any:
-        logger.append_keys(claim_id=event.get("claim_id"), tenant_id=event.get("tenant_id"), task=handler.__name__)
+        new_invocation(claim_id=event.get("claim_id"), tenant_id=event.get("tenant_id"), task=handler.__name__)
         return handler(event)
 
     return wrapper

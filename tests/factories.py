@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from chalicelib.domain.claim import Debtor, DebtorKind
 from tests.random_refs import external_id
 
 
@@ -28,3 +29,15 @@ def claim_request(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def make_debtor(**overrides: Any) -> Debtor:
+    fields: dict[str, Any] = {
+        "name": "Erika Mustermann",
+        "email": "erika@example.com",
+        "phone": "+4915112345678",
+        "language": "de",
+        "kind": DebtorKind.CONSUMER,
+        "country": "DE",
+    }
+    return Debtor(**(fields | overrides))

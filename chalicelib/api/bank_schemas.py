@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from chalicelib.api.schemas import MinorUnits
+from chalicelib.contracts.strict import MinorUnits, StrictModel
 from chalicelib.domain.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -18,16 +18,18 @@ ClaimId = Annotated[str, Field(min_length=1, max_length=64, description="the cla
 MAX_ALLOCATIONS = 50
 
 
-class _Strict(BaseModel):
+class _Out(BaseModel):
+    """Responses: exact and strict, but not StrictModel: stored text (a bank's remittance lines) is sent as it is."""
+
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 
 
-class AllocationIn(_Strict):
+class AllocationIn(StrictModel):
     claim_id: ClaimId
     amount: MinorUnits
 
 
-class AssignIn(_Strict):
+class AssignIn(StrictModel):
     """Either one claim (it receives the whole amount) or a split whose amounts add up to the payment."""
 
     claim_id: ClaimId | None = None
@@ -45,7 +47,7 @@ class AssignIn(_Strict):
         return [(a.claim_id, a.amount) for a in self.allocations or []]
 
 
-class PaymentOut(_Strict):
+class PaymentOut(_Out):
     claim_id: str
     amount: int = Field(description="minor units applied to the claim (for a reversal: taken back from it)")
     entry_id: str = Field(description="the bank entry the money came from (or went back with)")
@@ -67,7 +69,7 @@ class PaymentOut(_Strict):
         )
 
 
-class SkippedOut(_Strict):
+class SkippedOut(_Out):
     amount: int = Field(description="minor units")
     currency: str
     booking_date: date | None
@@ -85,7 +87,7 @@ class SkippedOut(_Strict):
         )
 
 
-class ImportSummaryOut(_Strict):
+class ImportSummaryOut(_Out):
     statement_id: str
     format: str = Field(description="camt.053.001.02 … camt.053.001.13, or mt940")
     duplicate: bool = Field(description="the same file was imported before; nothing changed")
@@ -115,7 +117,7 @@ class ImportSummaryOut(_Strict):
         )
 
 
-class BankEntryOut(_Strict):
+class BankEntryOut(_Out):
     id: str
     kind: Literal["credit", "reversal"] = Field(description="reversal: the bank took back (part of) an earlier credit")
     amount: int = Field(description="minor units (for a reversal: the money taken back)")
@@ -150,12 +152,12 @@ class BankEntryOut(_Strict):
         )
 
 
-class UnmatchedPageOut(_Strict):
+class UnmatchedPageOut(_Out):
     items: list[BankEntryOut]
     next_cursor: str | None
 
 
-class AssignmentOut(_Strict):
+class AssignmentOut(_Out):
     entry: BankEntryOut
     payments: list[PaymentOut]
 

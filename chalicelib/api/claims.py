@@ -7,9 +7,10 @@ from ulid import ULID
 
 from chalicelib.api.problems import problem_responses
 from chalicelib.api.requests import ANY_BODY, body_of, header, page_limit, query, raw_body, tenant_of
-from chalicelib.api.schemas import CancelIn, ClaimIn, DisputeResolutionIn, PaymentIn
+from chalicelib.api.schemas import CancelIn, DisputeResolutionIn, PaymentIn, new_claim_command
 from chalicelib.api.views import claim_view
 from chalicelib.bootstrap import container
+from chalicelib.contracts.claims import ClaimIn
 from chalicelib.observability import count, logger
 from chalicelib.services import claims as claim_service
 from chalicelib.services import disputes
@@ -24,7 +25,7 @@ bp = Blueprint(__name__)
 def create_claim() -> Response:
     request = bp.current_request
     tenant = tenant_of(request)
-    command = body_of(request, ClaimIn).to_command()
+    command = new_claim_command(body_of(request, ClaimIn))
     app = container()
     result = claim_service.create_claim(
         command,

@@ -6,18 +6,16 @@ import datetime as dt
 import functools
 from typing import Any
 
-from pydantic import BaseModel
-from pydantic.json_schema import SkipJsonSchema
-
 from chalicelib.api import bank_schemas as bank
 from chalicelib.api import responses as out
 from chalicelib.api import webhook_schemas as hooks
 from chalicelib.api.bank import STATEMENT_TYPES
 from chalicelib.api.openapi import HTML, JSON, NO_CONTENT, REDIRECT, Operation, Param, build_document, json, raw
 from chalicelib.api.pay import ACTIONS
-from chalicelib.api.responses import omittable
-from chalicelib.api.schemas import CancelIn, ClaimIn, DisputeResolutionIn, PaymentIn
+from chalicelib.api.schemas import CancelIn, DisputeResolutionIn, PaymentIn
 from chalicelib.api.webhooks import PROVIDERS
+from chalicelib.contracts.claims import ClaimIn
+from chalicelib.contracts.pay_actions import PayActionIn
 from chalicelib.domain.claim import Status
 from chalicelib.domain.webhook_delivery import DeliveryStatus
 
@@ -30,25 +28,13 @@ TOKEN = Param("token", "path", description="the pay link's secret, as in the cla
 ACTION = Param("action", "path", {"type": "string", "enum": list(ACTIONS)})
 LANG = Param("lang", "query", {"type": "string", "enum": ["de", "en"]}, "default: the debtor's language")
 PAGE_NOT_FOUND = raw("text/html", description="Unknown or expired link")
+PAGE_TO_CORRECT = raw("text/html", description="The page again, saying what to correct")
 FORM_FIELDS = ("csrf", "lang", "date", "count", "reason", "message", "days")
 PAY_FORM = raw(
     "application/x-www-form-urlencoded",
     schema={"type": "object", "properties": {name: {"type": "string"} for name in FORM_FIELDS}, "required": ["csrf"]},
     description="the page's form, with the CSRF token it carries",
 )
-
-
-class PayActionIn(BaseModel):
-    """Documented here because the actions read their JSON by hand: each its own fields, ignoring the rest.
-
-    promise: date; instalments: count; dispute: reason, message; pause: reason, days; contact: message.
-    """
-
-    date: dt.date | SkipJsonSchema[None] = omittable()
-    count: int | SkipJsonSchema[None] = omittable()
-    reason: str | SkipJsonSchema[None] = omittable(description="dispute: one of the DisputeReason values")
-    message: str | SkipJsonSchema[None] = omittable()
-    days: int | SkipJsonSchema[None] = omittable()
 
 
 def _claim_example() -> dict[str, Any]:
@@ -166,14 +152,14 @@ def _operations() -> tuple[Operation, ...]:
                 TOKEN, LANG, Param("instalments", "query", description="preview a plan of this many instalments"),
                 Param("done", "query", description="the action just completed: shows its confirmation"),
             ),
-            responses={200: HTML, 404: PAGE_NOT_FOUND},
+            responses={200: HTML, 400: PAGE_TO_CORRECT, 404: PAGE_NOT_FOUND},
         ),
         Operation(
             "POST", "/pay/{token}/{action}", "pay_page_action", "A form of the pay page", PAY, auth=False,
             body=PAY_FORM, params=(TOKEN, ACTION),
             responses={
                 303: REDIRECT, 404: PAGE_NOT_FOUND,
-                400: raw("text/html", description="The page again, saying what to correct"),
+                400: PAGE_TO_CORRECT,
                 403: raw("text/html", description="The page again: the form's CSRF token or Origin did not check out"),
             },
         ),

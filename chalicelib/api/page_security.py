@@ -1,4 +1,4 @@
-"""The pay page's defences: CSRF tokens bound to the pay link, a strict CSP, and no indexing."""
+"""The pay page's defences: CSRF tokens bound to the pay link, a strict CSP, no caching or indexing, HTTPS only."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ from chalicelib.domain.errors import DomainError
 CSRF_MAX_AGE_SECONDS = 4 * 3600
 # Where the checkout button may lead: our own routes and the PSPs' hosted checkouts.
 CHECKOUT_ORIGINS = ("https://checkout.stripe.com",)
+# On every answer of the API and the pay page: browsers that once reached us over HTTPS never try plain HTTP
+# again for a year, so nobody on the debtor's network can strip TLS from a pay link. (Ignored over http://.)
+TRANSPORT_SECURITY = {"Strict-Transport-Security": "max-age=31536000; includeSubDomains"}
+# A pay link's page, HTML or JSON, is one debtor's invoice: no shared cache keeps it, no search engine lists it.
+PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
 class CsrfError(DomainError):
@@ -65,9 +70,8 @@ def page_headers(style_text: str) -> dict[str, str | list[str]]:
     return {
         "Content-Type": "text/html; charset=utf-8",
         "Content-Security-Policy": csp,
-        "X-Robots-Tag": "noindex, nofollow",
         # same-origin: nothing leaks to other sites, and our own forms keep their Origin (no-referrer makes it "null")
         "Referrer-Policy": "same-origin",
         "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "no-store",
+        **PRIVATE,
     }

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import json
+import functools
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
 from chalice import Blueprint, Response
+from pydantic import ValidationError
 
-from chalicelib.api.page_security import CsrfError, csrf_token, page_headers, same_origin, verify_csrf
-from chalicelib.api.problems import problem_responses
+from chalicelib.api.page_security import PRIVATE, CsrfError, csrf_token, page_headers, same_origin, verify_csrf
+from chalicelib.api.problems import field_of, problem_responses
 from chalicelib.api.requests import ANY_BODY, headers_of, query, raw_body
 from chalicelib.bootstrap import container
+from chalicelib.contracts import pay_actions
 from chalicelib.domain.errors import InvalidInputError, NotFoundError
 from chalicelib.services import self_service
 from chalicelib.services.pay_page import PayPage, open_pay_page, page_json
@@ -20,7 +22,9 @@ from chalicelib.web.i18n import error_message
 from chalicelib.web.render import FormError, InstalmentRow, brand_style_css, render_not_found, render_pay_page
 
 if TYPE_CHECKING:
-    from chalice.app import Request
+    from collections.abc import Callable
+
+    from chalicelib.contracts.pay_actions import PayActionIn
 
 bp = Blueprint(__name__)
 ACTIONS = ("checkout", "promise", "instalments", "dispute", "pause", "contact")
@@ -39,22 +43,23 @@ def pay_page(token: str) -> Response:
         page = _open(token, query(request, "lang"))
     except NotFoundError:
         return _not_found(query(request, "lang"))
+    notice, wanted = query(request, "done"), query(request, "instalments")
     preview = None
-    wanted = query(request, "instalments")
-    error = None
     if wanted and not page.settled:
         try:
             preview = _preview(page, wanted)
         except InvalidInputError as exc:
             error = _form_error("instalments", exc.field, page.language)
-    return _html(page, token, notice=query(request, "done"), error=error, preview=preview)
+            return _html(page, token, notice=notice, error=error, status=400)
+    return _html(page, token, notice=notice, preview=preview)
 
 
 @bp.route("/pay/{token}/{action}", methods=["POST"], content_types=ANY_BODY)
 def pay_page_action(token: str, action: str) -> Response:
     """A form on the page: checked, carried out, then back to the page (303) with a confirmation."""
     request = bp.current_request
-    form = {k: v[0] for k, v in parse_qs(raw_body(request).decode(errors="replace")).items()}
+    raw = raw_body(request)
+    form = _form(raw) if len(raw) <= pay_actions.MAX_BODY_BYTES else {}
     try:
         page = _open(token, form.get("lang"))
     except NotFoundError:
@@ -63,10 +68,11 @@ def pay_page_action(token: str, action: str) -> Response:
     try:
         if action not in ACTIONS:
             raise NotFoundError(action)
+        _require_small(raw)
         if not same_origin(headers_of(request)):
             raise CsrfError("cross-site form submission")
         verify_csrf(app.pay_token_secret, token, form.get("csrf"))
-        outcome = _act(page, token, action, form)
+        outcome = _act(page, token, action, _typed(form))
     except InvalidInputError as exc:
         return _html(page, token, error=_form_error(action, exc.field, page.language), status=400)
     except CsrfError:
@@ -79,7 +85,21 @@ def pay_page_action(token: str, action: str) -> Response:
     return Response(body="", status_code=303, headers={"Location": back})
 
 
+def _private(view: Callable[..., Any]) -> Callable[..., Response]:
+    """PRIVATE on every answer of a JSON pay route, its problems included: each is about one debtor's invoice."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        answer = view(*args, **kwargs)
+        response = answer if isinstance(answer, Response) else Response(body=answer)
+        response.headers = {**response.headers, **PRIVATE}
+        return response
+
+    return wrapper
+
+
 @bp.route("/v1/pay/{token}", methods=["GET"])
+@_private
 @problem_responses
 def pay_json(token: str) -> dict[str, Any]:
     page = _open(token, query(bp.current_request, "lang"))
@@ -90,14 +110,16 @@ def pay_json(token: str) -> dict[str, Any]:
 
 
 @bp.route("/v1/pay/{token}/{action}", methods=["POST"])
+@_private
 @problem_responses
 def pay_json_action(token: str, action: str) -> Response:
     """The same actions for a shop's own page. JSON only: a cross-site form cannot send it without CORS."""
     if action not in ACTIONS:
         raise NotFoundError(f"no action '{action}'")
+    raw = raw_body(bp.current_request)
+    _require_small(raw)
     page = _open(token, None)
-    body = _json_body(bp.current_request)
-    outcome = _act(page, token, action, body)
+    outcome = _act(page, token, action, pay_actions.from_json(raw))
     return Response(body=outcome, status_code=200)
 
 
@@ -106,32 +128,38 @@ def _open(token: str, language: str | None) -> PayPage:
     return open_pay_page(token, app.claims, app.tenants, app.clock, language)
 
 
-def _act(page: PayPage, token: str, action: str, data: dict[str, Any]) -> dict[str, Any]:
+def _act(page: PayPage, token: str, action: str, data: PayActionIn) -> dict[str, Any]:
     app = container()
-    return self_service.act(page, token, action, data, app)
+    return self_service.act(page, token, action, data.fields(), app)
 
 
 def _preview(page: PayPage, wanted: str) -> tuple[InstalmentRow, ...]:
-    schedule = self_service.preview_instalments(page, wanted, container().clock)
+    count = _typed({"count": wanted}).count
+    schedule = self_service.preview_instalments(page, count, container().clock)
     return tuple(InstalmentRow(i.number, i.due, i.amount) for i in schedule)
+
+
+def _form(raw: bytes) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(raw.decode(errors="replace")).items()}
+
+
+def _require_small(raw: bytes) -> None:
+    if len(raw) > pay_actions.MAX_BODY_BYTES:
+        raise InvalidInputError("body", f"larger than {pay_actions.MAX_BODY_BYTES} bytes")
+
+
+def _typed(form: dict[str, str]) -> PayActionIn:
+    """The page shows one error at a time, in the debtor's words: the first invalid field is the one named."""
+    try:
+        return pay_actions.from_form(form)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidInputError(field_of(first["loc"]), first["msg"]) from exc
 
 
 def _form_error(action: str, field: str, language: str) -> FormError:
     """The debtor reads plain words in their language; the JSON endpoints keep the precise developer message."""
     return FormError(action, field, error_message(action, field, language))
-
-
-def _json_body(request: Request) -> dict[str, Any]:
-    raw = raw_body(request)
-    if not raw.strip():
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise InvalidInputError("body", "not valid JSON") from exc
-    if not isinstance(data, dict):
-        raise InvalidInputError("body", "a JSON object is required")
-    return data
 
 
 def _html(

@@ -49,12 +49,13 @@ def invalid(field: str, message: str) -> Response:
 
 
 def from_validation_error(exc: ValidationError) -> Response:
-    errors = [{"field": _field(err["loc"]), "message": err["msg"]} for err in exc.errors()]
+    errors = [{"field": field_of(err["loc"]), "message": err["msg"]} for err in exc.errors()]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem(400, "invalid-input", "Invalid input", detail, errors=errors)
 
 
-def _field(loc: tuple[Any, ...]) -> str:
+def field_of(loc: tuple[Any, ...]) -> str:
+    """The dotted field name of a pydantic error location: debtor.phone, opt_outs.0, or body for the whole."""
     parts = [str(p) for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
     return ".".join(parts) or "body"
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from chalicelib.api.problems import UnauthorizedError
 from chalicelib.bootstrap import container
+from chalicelib.contracts import json_body
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.services.tenants import authenticate
 
@@ -39,6 +40,7 @@ def body_of(request: Request, model: type[M]) -> M:
         raise InvalidInputError("body", f"larger than {MAX_BODY_BYTES} bytes")
     if not raw.strip():
         raise InvalidInputError("body", "a JSON object is required")
+    json_body.loads(raw)  # deep nesting, NaN and absurd numbers are refused by one reader, before a model meets them
     return model.model_validate_json(raw)
 
 

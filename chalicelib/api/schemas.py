@@ -1,118 +1,49 @@
-"""Request bodies of the merchant API, validated strictly: no float amounts, no coerced strings."""
+"""Request bodies of the merchant API, validated strictly: no float amounts, no coerced strings.
+
+The new claim's body (ClaimIn) lives in chalicelib.contracts, because the generic shop webhook reads it too.
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import phonenumbers
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import Field
 
-from chalicelib.domain.claim import Debtor, DebtorKind
-from chalicelib.domain.errors import InvalidInputError
-from chalicelib.domain.money import validate_currency
+from chalicelib.contracts.strict import MinorUnits, StrictModel
 from chalicelib.services.claims import NewClaim
 
-MAX_AMOUNT = 10**12  # minor units; anything larger is a unit mistake, not a claim
-MinorUnits = Annotated[int, Field(gt=0, le=MAX_AMOUNT, description="integer minor units, e.g. cents")]
-Text = Annotated[str, Field(min_length=1, max_length=200)]
+if TYPE_CHECKING:
+    from chalicelib.contracts.claims import ClaimIn
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+def new_claim_command(body: ClaimIn) -> NewClaim:
+    return NewClaim(
+        external_id=body.external_id,
+        debtor=body.debtor.to_domain(),
+        amount=body.amount,
+        currency=body.currency,
+        due_date=body.due_date,
+        invoice_date=body.invoice_date,
+        description=body.description,
+    )
 
 
-class DebtorIn(_Strict):
-    name: Text
-    email: EmailStr
-    phone: Annotated[str, Field(min_length=3, max_length=32)]
-    language: Annotated[str, Field(pattern=r"^[a-z]{2}$", description="ISO 639-1")]
-    kind: Literal["consumer", "business"]
-    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
-    customer_since: date | None = None
-    opt_outs: list[Literal["email", "sms", "call", "letter", "push"]] = Field(default_factory=list)
-
-    @field_validator("country")
-    @classmethod
-    def _known_country(cls, value: str) -> str:
-        if value not in phonenumbers.SUPPORTED_REGIONS:
-            raise ValueError(f"'{value}' is not an ISO 3166-1 country code")
-        return value
-
-    @model_validator(mode="after")
-    def _e164_phone(self) -> DebtorIn:
-        try:
-            number = phonenumbers.parse(self.phone, self.country)
-        except phonenumbers.NumberParseException as exc:
-            raise InvalidInputError("debtor.phone", "not a phone number") from exc
-        if not phonenumbers.is_valid_number(number):
-            raise InvalidInputError("debtor.phone", f"'{self.phone}' is not a valid phone number")
-        self.phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        return self
-
-    def to_domain(self) -> Debtor:
-        return Debtor(
-            name=self.name,
-            email=str(self.email),
-            phone=self.phone,
-            language=self.language,
-            kind=DebtorKind(self.kind),
-            country=self.country,
-            customer_since=self.customer_since,
-            opt_outs=frozenset(self.opt_outs),
-        )
-
-
-class ClaimIn(_Strict):
-    external_id: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[\x21-\x7e][\x20-\x7e]*$")]
-    debtor: DebtorIn
-    amount: MinorUnits
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    due_date: date
-    invoice_date: date | None = None
-    description: Annotated[str, Field(max_length=500)] | None = None
-
-    @model_validator(mode="after")
-    def _invoiced_before_due(self) -> ClaimIn:
-        if self.invoice_date is not None and self.invoice_date > self.due_date:
-            raise InvalidInputError("invoice_date", "must not be after due_date")
-        return self
-
-    @field_validator("currency")
-    @classmethod
-    def _iso_currency(cls, value: str) -> str:
-        try:
-            return validate_currency(value)
-        except InvalidInputError as exc:
-            raise ValueError(exc.message) from exc
-
-    def to_command(self) -> NewClaim:
-        return NewClaim(
-            external_id=self.external_id,
-            debtor=self.debtor.to_domain(),
-            amount=self.amount,
-            currency=self.currency,
-            due_date=self.due_date,
-            invoice_date=self.invoice_date,
-            description=self.description,
-        )
-
-
-class PaymentIn(_Strict):
+class PaymentIn(StrictModel):
     amount: MinorUnits
     reference: Annotated[str, Field(min_length=1, max_length=140)] | None = None
     paid_at: date | None = None
 
 
-class CancelIn(_Strict):
+class CancelIn(StrictModel):
     reason: Annotated[str, Field(max_length=500)] | None = None
 
 
-class SandboxPaymentIn(_Strict):
+class SandboxPaymentIn(StrictModel):
     claim_id: Annotated[str, Field(min_length=1, max_length=64)]
     amount: MinorUnits
 
 
-class DisputeResolutionIn(_Strict):
+class DisputeResolutionIn(StrictModel):
     outcome: Literal["uphold", "cancel", "adjust"]
     amount: MinorUnits | None = None  # adjust: the corrected, lower balance

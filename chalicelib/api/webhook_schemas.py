@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.contracts.strict import StrictModel
 from chalicelib.domain.webhook_delivery import MAX_URL_LENGTH
 
 if TYPE_CHECKING:
@@ -16,11 +17,13 @@ EventName = Annotated[str, Field(min_length=1, max_length=64, description="an ev
 DeliveryState = Literal["pending", "succeeded", "failed", "cancelled"]
 
 
-class _Strict(BaseModel):
+class _Out(BaseModel):
+    """Responses: exact and strict, but not StrictModel: stored text (an attempt's error) is sent as it is."""
+
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 
 
-class WebhookEndpointIn(_Strict):
+class WebhookEndpointIn(StrictModel):
     url: Annotated[
         str,
         Field(
@@ -33,7 +36,7 @@ class WebhookEndpointIn(_Strict):
     description: Annotated[str, Field(max_length=200)] | None = None
 
 
-class WebhookEndpointOut(_Strict):
+class WebhookEndpointOut(_Out):
     id: str
     url: str
     events: list[str]
@@ -61,11 +64,11 @@ class WebhookEndpointCreatedOut(WebhookEndpointOut):
         return cls(**WebhookEndpointOut.of(endpoint).model_dump(), secret=endpoint.secret)
 
 
-class WebhookEndpointListOut(_Strict):
+class WebhookEndpointListOut(_Out):
     items: list[WebhookEndpointOut]
 
 
-class DeliveryAttemptOut(_Strict):
+class DeliveryAttemptOut(_Out):
     at: datetime
     status_code: int | None
     error: str | None
@@ -83,7 +86,7 @@ class DeliveryAttemptOut(_Strict):
         )
 
 
-class WebhookDeliveryOut(_Strict):
+class WebhookDeliveryOut(_Out):
     id: str
     endpoint_id: str
     event_id: str
@@ -109,6 +112,6 @@ class WebhookDeliveryOut(_Strict):
         )
 
 
-class WebhookDeliveryListOut(_Strict):
+class WebhookDeliveryListOut(_Out):
     items: list[WebhookDeliveryOut]
     next_cursor: str | None

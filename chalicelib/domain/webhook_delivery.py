@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from .errors import InvalidInputError
 from .events import EventType
+from .text import require_printable
 
 # Standard Webhooks / Svix: the delay before each attempt, about 27.6 hours in all; strategy time.
 RETRY_SCHEDULE: tuple[timedelta, ...] = (
@@ -35,6 +36,17 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 # Names that only ever resolve inside a network; the address check catches the rest after DNS.
 INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".localdomain", ".home.arpa")
 ID_KEYS = ("event_id", "claim_id", "tenant_id")
+IPV4_INSIDE_IPV6 = tuple(
+    ipaddress.IPv6Network(n)
+    for n in (
+        "::/96",  # IPv4-compatible (deprecated), and :: and ::1
+        "::ffff:0:0/96",  # IPv4-mapped
+        "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765)
+        "64:ff9b::/96",  # NAT64, well-known prefix (RFC 6052)
+        "64:ff9b:1::/48",  # NAT64, local use (RFC 8215)
+        "2002::/16",  # 6to4 (RFC 3056)
+    )
+)
 
 
 class DeliveryStatus(StrEnum):
@@ -224,6 +236,10 @@ def endpoint_url(url: str, local: bool) -> str:
     url = url.strip()
     if len(url) > MAX_URL_LENGTH:
         raise InvalidInputError("url", f"longer than {MAX_URL_LENGTH} characters")
+    # urlsplit silently drops tabs and line breaks, so a URL carrying a header (\r\nX-Evil: 1) would pass it.
+    require_printable(url, "url")
+    if any(char.isspace() for char in url):
+        raise InvalidInputError("url", "must not contain spaces; percent-encode them as %20")
     parts = urlsplit(url)
     try:
         host = (parts.hostname or "").lower()
@@ -232,7 +248,7 @@ def endpoint_url(url: str, local: bool) -> str:
         raise InvalidInputError("url", "not a valid URL") from exc
     if not host or parts.scheme not in {"http", "https"}:
         raise InvalidInputError("url", "an absolute http(s) URL")
-    if parts.username is not None or parts.password is not None:
+    if "@" in parts.netloc:
         raise InvalidInputError("url", "credentials in the URL are not allowed")
     if local:
         if host not in LOCAL_HOSTS:
@@ -249,10 +265,15 @@ def endpoint_url(url: str, local: bool) -> str:
 
 
 def public_address(address: str) -> bool:
-    """False for loopback, private, link-local (cloud metadata), reserved and multicast addresses."""
+    """False for loopback, private, link-local (cloud metadata), reserved and multicast addresses.
+
+    Also for every IPv6 form that carries an IPv4 address: a NAT64 gateway, a 6to4 relay or the host's own
+    stack may turn it into that IPv4 address (64:ff9b::a9fe:a9fe is 169.254.169.254), and Python's
+    `is_global` calls most of them global.
+    """
     ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address) and any(ip in network for network in IPV4_INSIDE_IPV6):
+        return False
     return ip.is_global and not ip.is_multicast
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ulid import ULID
 
 from chalicelib.domain.claim import Claim, Debtor, Status
+from chalicelib.domain.claim_intake import check_new_claim
 from chalicelib.domain.errors import ConflictError, DuplicateClaimError, InvalidInputError
 from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.ledger import Ledger
@@ -92,6 +93,9 @@ def _new_claim(command: NewClaim, tenant: Tenant, clock: VirtualClock) -> Claim:
     if command.amount <= 0:
         raise InvalidInputError("amount", "must be a positive integer in minor units")
     now = clock.now()
+    check_new_claim(
+        command.external_id, command.debtor, command.due_date, command.invoice_date, command.description, now.date()
+    )
     segment = segment_of(command.debtor, now.date())
     stages = applicable_stages(tenant.ladder, segment, command.due_date, now)
     if not stages:

@@ -230,6 +230,9 @@ def test_deliveries_page_newest_first_with_a_cursor_only_their_tenant_can_use(
         ({"url": "http://127.0.0.1:9/hooks", "events": ["claim.exploded"]}, "events"),
         ({"url": "http://127.0.0.1:9/hooks", "events": []}, "events"),
         ({"url": "http://127.0.0.1:9/hooks", "events": ["*"], "secret": "mine"}, "secret"),
+        ({"url": "http://127.0.0.1:9/hooks\r\nX-Injected: 1", "events": ["*"]}, "url"),
+        ({"url": "http://127.0.0.1:9/my hooks", "events": ["*"]}, "url"),
+        ({"url": "http://shop:secret@127.0.0.1:9/hooks", "events": ["*"]}, "url"),
     ],
 )
 def test_a_bad_endpoint_is_refused_naming_the_field(harness: Harness, body: dict[str, Any], field: str) -> None:

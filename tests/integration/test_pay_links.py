@@ -62,3 +62,33 @@ def test_without_a_psp_outside_the_local_stage_no_card_payment_is_offered(harnes
     assert "/checkout" not in page.body.decode()
     assert attempt.status_code == 400
     assert attempt.json_body["errors"][0]["field"] == "checkout"
+
+
+def test_every_answer_of_a_pay_link_is_private_and_https_only(harness: Harness) -> None:
+    claim = harness.create_claim()
+    json_headers = {"Content-Type": "application/json"}
+
+    answers = {
+        "html page": harness.client.http.get(_path(claim)),
+        "json page": harness.client.http.get("/v1" + _path(claim)),
+        "json action": harness.client.http.post("/v1" + _path(claim) + "/contact", headers=json_headers, body="{}"),
+        "unknown html link": harness.client.http.get("/pay/not-a-token"),
+        "unknown json link": harness.client.http.get("/v1/pay/not-a-token"),
+    }
+
+    assert [a.status_code for a in answers.values()] == [200, 200, 400, 404, 404]
+    for name, answer in answers.items():
+        assert answer.headers["Cache-Control"] == "no-store", name
+        assert answer.headers["X-Robots-Tag"].startswith("noindex"), name
+        assert answer.headers["Strict-Transport-Security"].startswith("max-age=31536000"), name
+
+
+def test_the_merchant_api_answers_with_hsts_too(harness: Harness) -> None:
+    answers = [
+        harness.get("/v1/claims"),
+        harness.client.http.get("/v1/claims"),
+        harness.client.http.get("/v1/openapi.json"),
+    ]
+
+    assert [a.status_code for a in answers] == [200, 401, 200]
+    assert all(a.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains" for a in answers)

@@ -9,7 +9,9 @@ from typing import Any
 import pydantic
 import pytest
 
-from chalicelib.api.schemas import MAX_AMOUNT, ClaimIn
+from chalicelib.api.schemas import new_claim_command
+from chalicelib.contracts.claims import ClaimIn
+from chalicelib.contracts.strict import MAX_AMOUNT
 from chalicelib.domain.claim import DebtorKind
 from chalicelib.domain.errors import InvalidInputError
 
@@ -68,7 +70,7 @@ def test_the_validated_body_becomes_the_create_claim_command() -> None:
     # GIVEN a business debtor with history and an opt-out
     request = body(debtor={"kind": "business", "customer_since": "2020-05-01", "opt_outs": ["sms"]})
     # WHEN
-    command = validate(request).to_command()
+    command = new_claim_command(validate(request))
     # THEN
     assert command.external_id == "INV-2026-0042"
     assert command.amount == 12345

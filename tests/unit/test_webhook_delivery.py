@@ -152,6 +152,49 @@ def test_deployed_stages_refuse_plain_http_and_private_destinations(url: str) ->
     assert refused.value.field == "url"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://shop.example.com/hook\r\nX-Injected: 1",
+        "https://shop.example.com/ho\nok",
+        "https://shop.example.com/\thook",
+        "https://shop.example.com/hook\x00",
+        "https://shop.example.com/my hook",
+        "https://shop.example.com\u2028/hook",
+        "https://user:secret@shop.example.com/hook",
+        "https://@shop.example.com/hook",
+    ],
+    ids=["crlf-header", "lf", "tab", "nul", "space", "line-separator", "userinfo", "empty-userinfo"],
+)
+@pytest.mark.parametrize("local", [False, True], ids=["deployed", "local"])
+def test_a_url_with_control_characters_whitespace_or_credentials_is_refused(url: str, local: bool) -> None:
+    url = url.replace("https://shop.example.com", "http://127.0.0.1:9") if local else url
+    with pytest.raises(InvalidInputError) as refused:
+        endpoint_url(url, local=local)
+    assert refused.value.field == "url"
+    assert "\r" not in refused.value.message and "\n" not in refused.value.message
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254, the metadata service
+        "64:ff9b::808:808",  # NAT64 of a public address: refused all the same
+        "64:ff9b:1::a9fe:a9fe",
+        "2002:a9fe:a9fe::1",  # 6to4
+        "::a9fe:a9fe",  # IPv4-compatible
+        "::ffff:169.254.169.254",  # IPv4-mapped
+        "::ffff:8.8.8.8",
+        "::ffff:0:808:808",  # IPv4-translated
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+    ],
+)
+def test_ipv6_forms_that_carry_an_ipv4_address_are_not_public(address: str) -> None:
+    assert not public_address(address)
+    with pytest.raises(InvalidInputError):
+        endpoint_url(f"https://[{address}]/hook", local=False)
+
+
 def test_resolved_addresses_count_as_public_only_outside_private_ranges() -> None:
     assert public_address("93.184.216.34")
     assert public_address("2606:2800:220:1:248:1893:25c8:1946")

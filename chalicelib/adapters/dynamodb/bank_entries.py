@@ -124,7 +124,8 @@ class DynamoBankEntryRepository:
         return _entry(item)
 
     def review_page(self, tenant_id: str, cursor: str | None, limit: int) -> EntryPage:
-        start = cursors.decode(cursor, tenant_id, owner_attribute="review_tenant")
+        schema = cursors.key_schema(BankEntryModel, BankEntryModel.by_review)
+        start = cursors.decode(cursor, tenant_id, schema, owner_attribute="review_tenant")
         try:
             result = BankEntryModel.by_review.query(tenant_id, limit=limit, last_evaluated_key=start)
             items = [_entry(item) for item in result]

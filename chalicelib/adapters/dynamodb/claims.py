@@ -125,7 +125,9 @@ class DynamoClaimRepository:
             return None
 
     def page(self, tenant_id: str, status: str | None, cursor: str | None, limit: int) -> Page:
-        start = cursors.decode(cursor, tenant_id)
+        index = ClaimModel.by_tenant_status if status else ClaimModel.by_tenant
+        bound = {"status_claim": f"{status}#"} if status else None
+        start = cursors.decode(cursor, tenant_id, cursors.key_schema(ClaimModel, index), starts_with=bound)
         if status:
             result = ClaimModel.by_tenant_status.query(
                 tenant_id,

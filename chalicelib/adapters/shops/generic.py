@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook, WebhookVerificationError
 
 from chalicelib.adapters.shops.payload import load, lower_keys
-from chalicelib.api.schemas import ClaimIn, MinorUnits
+from chalicelib.contracts.claims import ClaimIn
+from chalicelib.contracts.strict import MinorUnits
 from chalicelib.domain.errors import InvalidInputError, SignatureError
 from chalicelib.domain.shop_orders import (
     Credit,

@@ -96,7 +96,7 @@ class DynamoDeliveryRepository:
             filter_condition=condition,
             scan_index_forward=False,
             limit=limit,
-            last_evaluated_key=cursors.decode(cursor, tenant_id),
+            last_evaluated_key=cursors.decode(cursor, tenant_id, cursors.key_schema(WebhookDeliveryModel)),
         )
         items = [_delivery(item) for item in result]
         last = result.last_evaluated_key

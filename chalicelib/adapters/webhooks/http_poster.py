@@ -1,4 +1,8 @@
-"""Signed webhook POSTs: Standard Webhooks signatures (standardwebhooks), no redirects, public hosts only."""
+"""Signed webhook POSTs: Standard Webhooks signatures (standardwebhooks), no redirects, public hosts only.
+
+Deployed stages connect to the very address they checked (adapters/webhooks/pinning.py), so a host whose DNS
+answers a public address to the check and a private one a moment later never reaches the private one.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from urllib.parse import urlsplit
 import requests
 from standardwebhooks import Webhook
 
+from chalicelib.adapters.webhooks.pinning import PinnedHostAdapter, preferred, to_address
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.webhook_delivery import endpoint_url, public_address
 from chalicelib.services.ports import PostOutcome
@@ -51,13 +56,19 @@ class HttpWebhookPoster:
         if self._session is None:
             self._session = requests.Session()
             self._session.trust_env = False  # no proxies or .netrc from the environment: the URL is the destination
+            self._session.mount("https://", PinnedHostAdapter())
+            self._session.mount("http://", PinnedHostAdapter())
         return self._session
 
     def vet(self, url: str) -> None:
         """Checked at registration and again before every attempt: DNS can change in between."""
+        self._vetted_address(url)
+
+    def _vetted_address(self, url: str) -> str | None:
+        """The address to connect to; None on the local stage, whose hosts (127.0.0.1, localhost) need no DNS check."""
         endpoint_url(url, self.local)
         if self.local:
-            return
+            return None
         parts = urlsplit(url)
         host = parts.hostname or ""
         try:
@@ -66,25 +77,28 @@ class HttpWebhookPoster:
             raise InvalidInputError("url", f"'{host}' does not resolve") from exc
         if not addresses or not all(public_address(a) for a in addresses):
             raise InvalidInputError("url", f"'{host}' resolves to a non-public address")
+        return preferred(addresses)
 
     def post(self, url: str, secret: str, message_id: str, body: str) -> PostOutcome:
         started = time.monotonic()
         try:
-            self.vet(url)
+            address = self._vetted_address(url)
         except InvalidInputError as exc:
             return PostOutcome(None, f"destination refused: {exc.message}", _ms(started))
         # Real time, not the virtual clock's: receivers check the timestamp against their own clock.
         timestamp, signature = _signed(secret, message_id, body, self._now())
+        target, host = to_address(url, address) if address is not None else (url, None)
         headers = {
             "webhook-id": message_id,
             "webhook-timestamp": timestamp,
             "webhook-signature": signature,
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
+            **({"Host": host} if host else {}),
         }
         try:
             response = self.session.post(
-                url, data=body.encode(), headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False, stream=True
+                target, data=body.encode(), headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False, stream=True
             )
         except requests.RequestException as exc:
             return PostOutcome(None, _error(exc), _ms(started))
