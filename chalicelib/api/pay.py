@@ -103,7 +103,7 @@ def pay_json_action(token: str, action: str) -> Response:
 
 def _open(token: str, language: str | None) -> PayPage:
     app = container()
-    return open_pay_page(token, app.claims, app.tenants, app.clock, language)
+    return open_pay_page(token, app.claims, app.timeline, app.tenants, app.clock, language)
 
 
 def _act(page: PayPage, token: str, action: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -9,20 +9,24 @@ from typing import TYPE_CHECKING
 from chalicelib.domain.bank_matching import find_references, match_entry
 from chalicelib.domain.bank_statements import Allocation, BankEntry, EntryStatus
 from chalicelib.domain.claim import Status
-from chalicelib.domain.clock import VirtualClock
 from chalicelib.domain.errors import ClaimNotFoundError, ConflictError, InvalidInputError, NotFoundError
 from chalicelib.observability import count, logger
 from chalicelib.services.payments import record_payment
-from chalicelib.services.ports import BankEntryRepository, ClaimRepository, PaymentRecord, WorkflowClient
+from chalicelib.services.ports import PaymentRecord
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
     from chalicelib.domain.bank_statements import Statement, StatementEntry
     from chalicelib.domain.claim import Claim
-    from chalicelib.services.ports import EntryPage, StatementStore, TenantRepository
-
-    ThankYou = Callable[[Claim, PaymentRecord], None]
+    from chalicelib.services.payments import MoneyPorts
+    from chalicelib.services.ports import (
+        BankEntryRepository,
+        ClaimRepository,
+        EntryPage,
+        StatementStore,
+        TenantRepository,
+    )
 
 MANUAL = "manual"
 # Statuses whose claims may still receive money that is due: the candidates for name-and-amount matching.
@@ -59,33 +63,14 @@ class Assignment:
     payments: list[AppliedPayment]
 
 
-@dataclass(frozen=True)
-class _Money:
-    """What recording a payment needs, passed on as one."""
-
-    claims: ClaimRepository
-    entries: BankEntryRepository
-    workflow: WorkflowClient
-    clock: VirtualClock
-    thank: ThankYou | None
-
-
-def import_statement(
-    tenant_id: str,
-    content: bytes,
-    claims: ClaimRepository,
-    entries: BankEntryRepository,
-    workflow: WorkflowClient,
-    clock: VirtualClock,
-    thank: ThankYou | None = None,
-) -> ImportSummary:
+def import_statement(tenant_id: str, content: bytes, entries: BankEntryRepository, money: MoneyPorts) -> ImportSummary:
     """Import a CAMT.053 or MT940 file for the tenant; the same file again is reported as a duplicate."""
     statement = _parse(content)
     digest = hashlib.sha256(content).hexdigest()
     total = len(statement.entries)
     if entries.statement_imported(tenant_id, digest) is not None:
         return ImportSummary(statement.statement_id, statement.format, True, total, 0, 0, total, [])
-    run = _Import(tenant_id, statement.statement_id, _Money(claims, entries, workflow, clock, thank))
+    run = _Import(tenant_id, statement.statement_id, entries, money)
     for entry in statement.entries:
         run.book(entry)
     # Only a file whose every entry is booked counts as imported: a crash before this line imports it again.
@@ -103,18 +88,15 @@ def import_uploaded_object(
     key: str,
     store: StatementStore,
     tenants: TenantRepository,
-    claims: ClaimRepository,
     entries: BankEntryRepository,
-    workflow: WorkflowClient,
-    clock: VirtualClock,
-    thank: ThankYou | None = None,
+    money: MoneyPorts,
 ) -> ImportSummary:
     """A file uploaded as `<tenant_id>/<file name>`: the key's first segment says whose statement it is."""
     tenant_id, _, name = key.partition("/")
     if not tenant_id or not name:
         raise InvalidInputError("key", f"'{key}' is not '<tenant_id>/<file name>'")
     tenants.get(tenant_id)  # TenantNotFoundError: nobody's file is imported into nobody's claims
-    return import_statement(tenant_id, store.read(bucket, key), claims, entries, workflow, clock, thank)
+    return import_statement(tenant_id, store.read(bucket, key), entries, money)
 
 
 def list_unmatched(tenant_id: str, cursor: str | None, limit: int, entries: BankEntryRepository) -> EntryPage:
@@ -125,11 +107,8 @@ def assign_entry(
     tenant_id: str,
     entry_id: str,
     allocations: str | Sequence[tuple[str, int]],
-    claims: ClaimRepository,
     entries: BankEntryRepository,
-    workflow: WorkflowClient,
-    clock: VirtualClock,
-    thank: ThankYou | None = None,
+    money: MoneyPorts,
 ) -> Assignment:
     """Apply a reviewed entry to one claim (its whole amount) or split over several, through the one money path.
 
@@ -140,20 +119,19 @@ def assign_entry(
     if stored is None:
         raise NotFoundError(f"no unmatched payment {entry_id}")
     wanted = _requested(stored, allocations)
-    money = _Money(claims, entries, workflow, clock, thank)
     if stored.status == EntryStatus.APPLYING and stored.method == MANUAL and stored.allocations == wanted:
-        finished, payments, _ = _apply(stored, money)
+        finished, payments, _ = _apply(stored, entries, money)
         return Assignment(finished, payments)
     if stored.status != EntryStatus.REVIEW:
         raise ConflictError(f"payment {entry_id} is {stored.status} already")
     for allocation in wanted:
-        claim = claims.get(allocation.claim_id, tenant_id)  # another tenant's claim: ClaimNotFoundError
+        claim = money.claims.get(allocation.claim_id, tenant_id)  # another tenant's claim: ClaimNotFoundError
         if claim.ledger.currency != stored.entry.currency:
             raise InvalidInputError(
                 "claim_id", f"the claim is in {claim.ledger.currency}, the payment in {stored.entry.currency}"
             )
     pending = entries.start_applying(tenant_id, entry_id, wanted, MANUAL)
-    finished, payments, _ = _apply(pending, money)
+    finished, payments, _ = _apply(pending, entries, money)
     logger.info("bank entry assigned", tenant_id=tenant_id, entry_id=entry_id, claims=len(payments))
     return Assignment(finished, payments)
 
@@ -161,16 +139,17 @@ def assign_entry(
 class _Import:
     """One statement's entries, booked in order; open claims are read once, and only if a credit needs them."""
 
-    def __init__(self, tenant_id: str, statement_id: str, money: _Money) -> None:
+    def __init__(self, tenant_id: str, statement_id: str, entries: BankEntryRepository, money: MoneyPorts) -> None:
         self.tenant_id = tenant_id
         self.statement_id = statement_id
+        self.entries = entries
         self.money = money
         self.matched = self.unmatched = self.duplicates = 0
         self.payments: list[AppliedPayment] = []
         self._open: dict[str, Claim] | None = None
 
     def book(self, entry: StatementEntry) -> None:
-        entries = self.money.entries
+        entries = self.entries
         stored = entries.get(self.tenant_id, entry.entry_id)
         if stored is not None:
             if stored.status != EntryStatus.APPLYING:
@@ -201,7 +180,7 @@ class _Import:
         self._record(pending)
 
     def _record(self, pending: BankEntry) -> None:
-        _, payments, claims = _apply(pending, self.money)
+        _, payments, claims = _apply(pending, self.entries, self.money)
         self.matched += 1
         self.payments += payments
         if self._open is not None:
@@ -247,7 +226,9 @@ def _read_open_claims(tenant_id: str, claims: ClaimRepository) -> list[Claim]:
     return found
 
 
-def _apply(pending: BankEntry, money: _Money) -> tuple[BankEntry, list[AppliedPayment], list[Claim]]:
+def _apply(
+    pending: BankEntry, entries: BankEntryRepository, money: MoneyPorts
+) -> tuple[BankEntry, list[AppliedPayment], list[Claim]]:
     """Record the entry's allocations as payments, then mark it done.
 
     The entry was stored as `applying` with its allocations before any money moved, and each payment
@@ -273,9 +254,7 @@ def _apply(pending: BankEntry, money: _Money) -> tuple[BankEntry, list[AppliedPa
                 "method": pending.method,
             },
         )
-        outcome = record_payment(
-            claim_id, pending.tenant_id, record, money.claims, money.workflow, money.clock, money.thank
-        )
+        outcome = record_payment(claim_id, pending.tenant_id, record, money)
         claim = outcome.claim
         claims.append(claim)
         payments.append(
@@ -284,7 +263,7 @@ def _apply(pending: BankEntry, money: _Money) -> tuple[BankEntry, list[AppliedPa
             )
         )
     done = EntryStatus.ASSIGNED if pending.method == MANUAL else EntryStatus.MATCHED
-    return money.entries.finish(pending.tenant_id, pending.entry_id, done), payments, claims
+    return entries.finish(pending.tenant_id, pending.entry_id, done), payments, claims
 
 
 def _requested(stored: BankEntry, allocations: str | Sequence[tuple[str, int]]) -> tuple[Allocation, ...]:

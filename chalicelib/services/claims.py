@@ -23,7 +23,7 @@ from chalicelib.services.retries import on_conflict
 if TYPE_CHECKING:
     from chalicelib.domain.clock import VirtualClock
     from chalicelib.domain.tenant import Tenant
-    from chalicelib.services.ports import ClaimRepository, Page, WorkflowClient
+    from chalicelib.services.ports import ClaimRepository, Page, TimelineRepository, WorkflowClient
 
 
 @dataclass(frozen=True)
@@ -140,9 +140,11 @@ def _replay(
     return _existing(claim_id, tenant, claims, workflow)
 
 
-def get_claim(claim_id: str, tenant_id: str, claims: ClaimRepository) -> tuple[Claim, list[Event]]:
+def get_claim(
+    claim_id: str, tenant_id: str, claims: ClaimRepository, timeline: TimelineRepository
+) -> tuple[Claim, list[Event]]:
     claim = claims.get(claim_id, tenant_id)
-    return claim, claims.events(claim_id)
+    return claim, timeline.events(claim_id)
 
 
 def list_claims(tenant_id: str, status: str | None, cursor: str | None, limit: int, claims: ClaimRepository) -> Page:

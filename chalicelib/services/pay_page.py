@@ -14,7 +14,7 @@ from chalicelib.domain.tenant import Tenant, hash_secret
 
 if TYPE_CHECKING:
     from chalicelib.domain.clock import VirtualClock
-    from chalicelib.services.ports import ClaimRepository, TenantRepository
+    from chalicelib.services.ports import ClaimRepository, TenantRepository, TimelineRepository
 
 LANGUAGES = ("de", "en")
 
@@ -61,6 +61,7 @@ _HISTORY = {
 def open_pay_page(
     token: str,
     claims: ClaimRepository,
+    timeline: TimelineRepository,
     tenants: TenantRepository,
     clock: VirtualClock,
     language: str | None = None,
@@ -74,7 +75,7 @@ def open_pay_page(
     now = clock.now()
     if claim.closed_at is not None and now > claim.closed_at + timedelta(days=tenant.pay_link_days_after_close):
         raise PayLinkNotFoundError("no such payment link")
-    events = claims.events(claim_id)
+    events = timeline.events(claim_id)
     chosen = language if language in LANGUAGES else claim.debtor.language
     return PayPage(
         claim=claim,

@@ -16,12 +16,11 @@ from chalicelib.services.payments import PaymentOutcome, record_payment, record_
 from chalicelib.services.ports import PaymentEvent, PaymentRecord
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
 
-    from chalicelib.domain.claim import Claim
-    from chalicelib.domain.clock import VirtualClock
     from chalicelib.domain.tenant import Tenant
-    from chalicelib.services.ports import ClaimRepository, WorkflowClient
+    from chalicelib.services.payments import MoneyPorts
+    from chalicelib.services.ports import PaymentRepository
 
 PSP_PROVIDERS = ("sandbox", "stripe", "adyen")
 
@@ -37,28 +36,17 @@ def handle_psp_webhook(
     provider: str,
     headers: Mapping[str, str],
     body: bytes,
-    claims: ClaimRepository,
-    workflow: WorkflowClient,
-    clock: VirtualClock,
-    thank: Callable[[Claim, PaymentRecord], None] | None = None,
+    money: MoneyPorts,
 ) -> list[Applied]:
     """Verify with the tenant's secret for this provider, then apply each money event it carries."""
     secret = tenant.webhook_secret(provider)
     if not secret:
         raise SignatureError(f"the tenant has no secret for {provider}")
-    events = _verified_events(provider, headers, body, secret, claims)
-    return [_apply(tenant.tenant_id, provider, event, claims, workflow, clock, thank) for event in events]
+    events = _verified_events(provider, headers, body, secret, money.payments)
+    return [_apply(tenant.tenant_id, provider, event, money) for event in events]
 
 
-def _apply(
-    tenant_id: str,
-    provider: str,
-    event: PaymentEvent,
-    claims: ClaimRepository,
-    workflow: WorkflowClient,
-    clock: VirtualClock,
-    thank: Callable[[Claim, PaymentRecord], None] | None,
-) -> Applied:
+def _apply(tenant_id: str, provider: str, event: PaymentEvent, money: MoneyPorts) -> Applied:
     record = PaymentRecord(
         payment_key=f"{provider}#{event.event_id}",
         amount=abs(event.amount),
@@ -70,11 +58,11 @@ def _apply(
     )
     try:
         if event.kind == "payment":
-            return Applied(event, record_payment(event.claim_id, tenant_id, record, claims, workflow, clock, thank))
+            return Applied(event, record_payment(event.claim_id, tenant_id, record, money))
         # A refund or chargeback finds the claim of the payment it takes back, noted when that payment was
         # applied; else the claim the event names.
-        reversed_claim = claims.find_by_provider_reference(provider, event.provider_reference) or event.claim_id
-        return Applied(event, record_reversal(reversed_claim, tenant_id, record, claims, workflow, clock))
+        reversed_claim = money.payments.find_by_provider_reference(provider, event.provider_reference) or event.claim_id
+        return Applied(event, record_reversal(reversed_claim, tenant_id, record, money))
     except ClaimNotFoundError:
         if provider != "adyen":
             raise
@@ -85,7 +73,7 @@ def _apply(
 
 
 def _verified_events(
-    provider: str, headers: Mapping[str, str], body: bytes, secret: str, claims: ClaimRepository
+    provider: str, headers: Mapping[str, str], body: bytes, secret: str, payments: PaymentRepository
 ) -> list[PaymentEvent]:
     if provider == "stripe":
         from chalicelib.adapters.payments import stripe_webhooks
@@ -94,7 +82,7 @@ def _verified_events(
             body,
             headers.get(stripe_webhooks.SIGNATURE_HEADER),
             secret,
-            resolve_claim=lambda intent: claims.find_by_provider_reference("stripe", intent),
+            resolve_claim=lambda intent: payments.find_by_provider_reference("stripe", intent),
         )
         return [event] if event else []
     if provider == "adyen":

@@ -131,7 +131,7 @@ def _contact(page: PayPage, token: str, data: dict[str, Any], app: Container) ->
     if not 1 <= len(message) <= MAX_MESSAGE:
         raise InvalidInputError("message", f"write 1 to {MAX_MESSAGE} characters")
     event = Event(EventType.DEBTOR_MESSAGE, app.clock.now(), {"message": message})
-    app.claims.append(page.claim.claim_id, page.claim.tenant_id, event)
+    app.timeline.append(page.claim.claim_id, page.claim.tenant_id, event)
     key = "contact:" + hashlib.sha256(message.encode()).hexdigest()[:16]
     status = app.notices.send("contact_forwarded", page.claim, page.tenant, key, to_merchant=True, message=message)
     return {"status": "sent" if status != "failed" else "recorded"}

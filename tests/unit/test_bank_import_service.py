@@ -18,10 +18,11 @@ from chalicelib.domain.payment_reference import new_reference
 from chalicelib.domain.segmentation import Segment
 from chalicelib.services import bank_statements
 from chalicelib.services.bank_statements import assign_entry, import_statement
+from chalicelib.services.payments import MoneyPorts
 from chalicelib.services.ports import EntryPage, Page, PaymentRecord
 
 if TYPE_CHECKING:
-    from chalicelib.services.ports import ClaimRepository
+    from chalicelib.services.ports import ClaimRepository, PaymentRepository
 
 pytestmark = pytest.mark.unit
 
@@ -131,15 +132,22 @@ class IdleWorkflow:
         return False
 
 
+def money_over(claims: InMemoryClaims) -> MoneyPorts:
+    # The fake holds only what importing touches of the claims and payments ports.
+    return MoneyPorts(
+        cast("ClaimRepository", claims),
+        cast("PaymentRepository", claims),
+        IdleWorkflow(),
+        VirtualClock(86400, EPOCH),
+    )
+
+
 def run_import(content: bytes, claims: InMemoryClaims, entries: InMemoryEntries, tenant: str = "demo") -> Any:
-    # The fake holds only what importing touches of ClaimRepository.
-    repository = cast("ClaimRepository", claims)
-    return import_statement(tenant, content, repository, entries, IdleWorkflow(), VirtualClock(86400, EPOCH))
+    return import_statement(tenant, content, entries, money_over(claims))
 
 
 def run_assign(entry_id: str, target: Any, claims: InMemoryClaims, entries: InMemoryEntries) -> Any:
-    repository = cast("ClaimRepository", claims)
-    return assign_entry("demo", entry_id, target, repository, entries, IdleWorkflow(), VirtualClock(86400, EPOCH))
+    return assign_entry("demo", entry_id, target, entries, money_over(claims))
 
 
 def test_a_debtor_paying_the_same_invoice_twice_in_one_file_sends_the_second_to_review() -> None:
