@@ -12,7 +12,7 @@ from chalicelib.services.pay_tokens import ContactLinks
 from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from chalicelib.adapters.dynamodb.transactions import Transactions
     from chalicelib.adapters.messaging.outbox import LocalOutbox
@@ -28,14 +28,18 @@ if TYPE_CHECKING:
         ClaimRepository,
         MessageDeliveryRepository,
         MessageSender,
+        PaymentEventReader,
         PaymentRecord,
         PaymentRepository,
+        ShopEventReader,
+        StatementParser,
         StatementStore,
         TaskTokenRepository,
         TenantRepository,
         TimelineRepository,
         WorkflowClient,
     )
+    from chalicelib.services.self_service import SelfServicePorts
 
 
 @dataclass
@@ -109,6 +113,20 @@ class Container:
         from chalicelib.services.payments import MoneyPorts
 
         return MoneyPorts(self.claims, self.payments, self.workflow, self.clock, self.thank_you)
+
+    @cached_property
+    def payment_readers(self) -> Mapping[str, PaymentEventReader]:
+        """Which reader reads each payment provider's webhooks (services.psp_webhooks)."""
+        from chalicelib.adapters.payments.readers import READERS
+
+        return self._override("payment_readers") or dict(READERS)
+
+    @cached_property
+    def shop_readers(self) -> Mapping[str, ShopEventReader]:
+        """Which reader reads each shop system's webhooks (services.shop_webhooks)."""
+        from chalicelib.adapters.shops import READERS
+
+        return self._override("shop_readers") or dict(READERS)
 
     @cached_property
     def workflow(self) -> WorkflowClient:
@@ -189,6 +207,21 @@ class Container:
         return Notices(self.message_deliveries, self.timeline, self.senders, self.clock, self.links)
 
     @cached_property
+    def self_service(self) -> SelfServicePorts:
+        """What the debtor's actions on the pay page need (services.self_service)."""
+        from chalicelib.services.self_service import SelfServicePorts
+
+        return SelfServicePorts(
+            self.claims,
+            self.timeline,
+            self.workflow,
+            self.notices,
+            self.clock,
+            self.checkout,
+            self.settings.public_base_url,
+        )
+
+    @cached_property
     def thank_you(self) -> Callable[[Claim, PaymentRecord], None]:
         from chalicelib.services.notices import thank_you
 
@@ -225,6 +258,13 @@ class Container:
 
         self._bind_tables()
         return self._override("bank_entries") or DynamoBankEntryRepository()
+
+    @cached_property
+    def statement_parser(self) -> StatementParser:
+        """Reads CAMT.053 and MT940 files; loaded only where statements are imported (lxml and mt-940 are heavy)."""
+        from chalicelib.adapters.bank.statements import parse_statement
+
+        return self._override("statement_parser") or parse_statement
 
     @cached_property
     def statement_store(self) -> StatementStore:

@@ -31,7 +31,7 @@ def import_statements(event: dict[str, Any], context: Any) -> dict[str, list[dic
         try:
             for bucket, key in objects_in_notification(record["body"]):
                 summary = import_uploaded_object(
-                    bucket, key, app.statement_store, app.tenants, app.bank_entries, app.money
+                    bucket, key, app.statement_store, app.tenants, app.statement_parser, app.bank_entries, app.money
                 )
                 logger.info("statement file imported", key=key, matched=summary.matched, unmatched=summary.unmatched)
         except TransientError as exc:

@@ -34,7 +34,9 @@ def import_statement() -> Response:
     if len(content) > MAX_STATEMENT_BYTES:
         raise InvalidInputError("body", f"larger than {MAX_STATEMENT_BYTES} bytes: upload it to the statements bucket")
     app = container()
-    summary = bank_statements.import_statement(tenant.tenant_id, content, app.bank_entries, app.money)
+    summary = bank_statements.import_statement(
+        tenant.tenant_id, content, app.statement_parser, app.bank_entries, app.money
+    )
     body = ImportSummaryOut.of(summary).model_dump(mode="json")
     return Response(body=body, status_code=200 if summary.duplicate else 201)
 

@@ -107,8 +107,7 @@ def _open(token: str, language: str | None) -> PayPage:
 
 
 def _act(page: PayPage, token: str, action: str, data: dict[str, Any]) -> dict[str, Any]:
-    app = container()
-    return self_service.act(page, token, action, data, app)
+    return self_service.act(page, token, action, data, container().self_service)
 
 
 def _preview(page: PayPage, wanted: str) -> tuple[InstalmentRow, ...]:

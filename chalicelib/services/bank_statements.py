@@ -17,13 +17,14 @@ from chalicelib.services.ports import PaymentRecord
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from chalicelib.domain.bank_statements import Statement, StatementEntry
+    from chalicelib.domain.bank_statements import StatementEntry
     from chalicelib.domain.claim import Claim
     from chalicelib.services.payments import MoneyPorts
     from chalicelib.services.ports import (
         BankEntryRepository,
         ClaimRepository,
         EntryPage,
+        StatementParser,
         StatementStore,
         TenantRepository,
     )
@@ -63,9 +64,11 @@ class Assignment:
     payments: list[AppliedPayment]
 
 
-def import_statement(tenant_id: str, content: bytes, entries: BankEntryRepository, money: MoneyPorts) -> ImportSummary:
+def import_statement(
+    tenant_id: str, content: bytes, parse: StatementParser, entries: BankEntryRepository, money: MoneyPorts
+) -> ImportSummary:
     """Import a CAMT.053 or MT940 file for the tenant; the same file again is reported as a duplicate."""
-    statement = _parse(content)
+    statement = parse(content)
     digest = hashlib.sha256(content).hexdigest()
     total = len(statement.entries)
     if entries.statement_imported(tenant_id, digest) is not None:
@@ -88,6 +91,7 @@ def import_uploaded_object(
     key: str,
     store: StatementStore,
     tenants: TenantRepository,
+    parse: StatementParser,
     entries: BankEntryRepository,
     money: MoneyPorts,
 ) -> ImportSummary:
@@ -96,7 +100,7 @@ def import_uploaded_object(
     if not tenant_id or not name:
         raise InvalidInputError("key", f"'{key}' is not '<tenant_id>/<file name>'")
     tenants.get(tenant_id)  # TenantNotFoundError: nobody's file is imported into nobody's claims
-    return import_statement(tenant_id, store.read(bucket, key), entries, money)
+    return import_statement(tenant_id, store.read(bucket, key), parse, entries, money)
 
 
 def list_unmatched(tenant_id: str, cursor: str | None, limit: int, entries: BankEntryRepository) -> EntryPage:
@@ -280,10 +284,3 @@ def _requested(stored: BankEntry, allocations: str | Sequence[tuple[str, int]]) 
     if sum(a.amount for a in wanted) != amount:
         raise InvalidInputError("allocations", f"the amounts must add up to the payment's {amount}")
     return wanted
-
-
-def _parse(content: bytes) -> Statement:
-    # The parsers are pure (lxml, mt-940) and do no I/O, so they are called directly rather than through a port.
-    from chalicelib.adapters.bank.statements import parse_statement
-
-    return parse_statement(content)

@@ -8,35 +8,54 @@ once, and is confirmed to the debtor by email. Submitting the same thing twice c
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.agreements import AgreementRules
 from chalicelib.domain.claim import Status
+from chalicelib.domain.clock import VirtualClock
 from chalicelib.domain.disputes import validate_dispute
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.instalments import Instalment, instalment_schedule, max_instalments_for, next_wake
 from chalicelib.domain.promises import promise_deadline, validate_pause, validate_promise
-from chalicelib.services.ports import CheckoutRequest
+from chalicelib.services.notices import Notices
+from chalicelib.services.ports import (
+    CheckoutProvider,
+    CheckoutRequest,
+    ClaimRepository,
+    TimelineRepository,
+    WorkflowClient,
+)
 from chalicelib.services.retries import on_conflict
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Container
     from chalicelib.domain.claim import Claim
-    from chalicelib.domain.clock import VirtualClock
     from chalicelib.services.pay_page import PayPage
 
 MAX_MESSAGE = 2000
 _HOLDS_LADDER = ("promise", "instalments", "pause", "dispute")
 
 
+@dataclass(frozen=True)
+class SelfServicePorts:
+    """What the debtor's actions need, and nothing more; bootstrap builds it (Container.self_service)."""
+
+    claims: ClaimRepository
+    timeline: TimelineRepository
+    workflow: WorkflowClient
+    notices: Notices
+    clock: VirtualClock
+    checkout: CheckoutProvider | None  # None: no card payment on this stage
+    public_base_url: str  # where the checkout sends the debtor back to
+
+
 def rules_of(page: PayPage) -> AgreementRules:
     return AgreementRules.from_dict(page.tenant.agreement_rules)
 
 
-def act(page: PayPage, token: str, action: str, data: dict[str, Any], app: Container) -> dict[str, Any]:
+def act(page: PayPage, token: str, action: str, data: dict[str, Any], app: SelfServicePorts) -> dict[str, Any]:
     if page.settled:
         raise InvalidInputError("claim", "this claim is settled: there is nothing left to do")
     handler = {
@@ -50,11 +69,11 @@ def act(page: PayPage, token: str, action: str, data: dict[str, Any], app: Conta
     return handler(page, token, data, app)
 
 
-def _checkout(page: PayPage, token: str, data: dict[str, Any], app: Container) -> dict[str, Any]:
+def _checkout(page: PayPage, token: str, data: dict[str, Any], app: SelfServicePorts) -> dict[str, Any]:
     if app.checkout is None:
         raise InvalidInputError("checkout", "card payment is not available for this claim: please pay by transfer")
     claim = page.claim
-    back = f"{app.settings.public_base_url}/pay/{token}?lang={page.language}"
+    back = f"{app.public_base_url}/pay/{token}?lang={page.language}"
     url = app.checkout.create_checkout(
         CheckoutRequest(
             claim_id=claim.claim_id,
@@ -71,7 +90,7 @@ def _checkout(page: PayPage, token: str, data: dict[str, Any], app: Container) -
     return {"url": url}
 
 
-def _promise(page: PayPage, token: str, data: dict[str, Any], app: Container) -> dict[str, Any]:
+def _promise(page: PayPage, token: str, data: dict[str, Any], app: SelfServicePorts) -> dict[str, Any]:
     rules, today = rules_of(page), app.clock.today()
     promised = validate_promise(_date(data.get("date"), "date"), today, rules)
     agreement = {
@@ -89,7 +108,7 @@ def preview_instalments(page: PayPage, wanted: Any, clock: VirtualClock) -> tupl
     return instalment_schedule(page.claim.ledger.balance, count, clock.today(), rules_of(page))
 
 
-def _instalments(page: PayPage, token: str, data: dict[str, Any], app: Container) -> dict[str, Any]:
+def _instalments(page: PayPage, token: str, data: dict[str, Any], app: SelfServicePorts) -> dict[str, Any]:
     rules, today = rules_of(page), app.clock.today()
     schedule = preview_instalments(page, data.get("count"), app.clock)
     agreement = {
@@ -106,7 +125,7 @@ def _instalments(page: PayPage, token: str, data: dict[str, Any], app: Container
     return {"status": str(claim.status), "agreement": claim.agreement}
 
 
-def _dispute(page: PayPage, token: str, data: dict[str, Any], app: Container) -> dict[str, Any]:
+def _dispute(page: PayPage, token: str, data: dict[str, Any], app: SelfServicePorts) -> dict[str, Any]:
     reason, message = validate_dispute(str(data.get("reason") or ""), str(data.get("message") or ""))
     opened = {"kind": "dispute", "reason": str(reason), "message": message, "opened": app.clock.today().isoformat()}
     claim = _agree(
@@ -116,7 +135,7 @@ def _dispute(page: PayPage, token: str, data: dict[str, Any], app: Container) ->
     return {"status": str(claim.status), "agreement": claim.agreement}
 
 
-def _pause(page: PayPage, token: str, data: dict[str, Any], app: Container) -> dict[str, Any]:
+def _pause(page: PayPage, token: str, data: dict[str, Any], app: SelfServicePorts) -> dict[str, Any]:
     taken = sum(1 for e in page.history if e.type == EventType.PAUSE_GRANTED)
     days = _int(data["days"], "days") if data.get("days") not in (None, "") else None
     until = validate_pause(str(data.get("reason") or ""), days, taken, app.clock.today(), rules_of(page))
@@ -126,7 +145,7 @@ def _pause(page: PayPage, token: str, data: dict[str, Any], app: Container) -> d
     return {"status": str(claim.status), "agreement": claim.agreement}
 
 
-def _contact(page: PayPage, token: str, data: dict[str, Any], app: Container) -> dict[str, Any]:
+def _contact(page: PayPage, token: str, data: dict[str, Any], app: SelfServicePorts) -> dict[str, Any]:
     message = str(data.get("message") or "").strip()
     if not 1 <= len(message) <= MAX_MESSAGE:
         raise InvalidInputError("message", f"write 1 to {MAX_MESSAGE} characters")
@@ -143,7 +162,7 @@ def _agree(
     agreement: dict[str, Any],
     kind: EventType,
     data: dict[str, Any],
-    app: Container,
+    app: SelfServicePorts,
 ) -> Claim:
     """Put the agreement in force (or find it already there: a repeated submission), then wake the ladder."""
 

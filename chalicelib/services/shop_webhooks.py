@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.shop_orders import ShopEvent
     from chalicelib.domain.tenant import Tenant
     from chalicelib.services.payments import MoneyPorts
+    from chalicelib.services.ports import ShopEventReader
 
 SHOP_SYSTEMS = ("shopify", "woocommerce", "shopware", "generic")
 
@@ -42,18 +43,22 @@ def handle_shop_webhook(
     system: str,
     headers: Mapping[str, str],
     body: bytes,
+    readers: Mapping[str, ShopEventReader],
     money: MoneyPorts,
     pay_secret: str,
 ) -> dict[str, Any]:
-    """The JSON answer for the shop: what was done (`action`), to which claim, or why nothing was."""
-    if system not in SHOP_SYSTEMS:
+    """The JSON answer for the shop: what was done (`action`), to which claim, or why nothing was.
+
+    `readers` holds one reader per shop system (Container.shop_readers): which adapter reads which system is
+    the composition root's choice.
+    """
+    reader = readers.get(system)
+    if reader is None:
         raise UnknownShopSystemError(f"no shop system '{system}'")
     secret = tenant.webhook_secret(system)
     if not secret:
         raise SignatureError(f"the tenant has no webhook secret for {system}")
-    from chalicelib.adapters.shops import read_webhook
-
-    event = read_webhook(system, body, headers, secret, OrderRules.for_tenant(tenant, system))
+    event = reader(body, headers, secret, OrderRules.for_tenant(tenant, system))
     act = _ACTIONS.get(event.kind, _ignore)
     answer = act(_Context(tenant, event, money, pay_secret))
     logger.info(

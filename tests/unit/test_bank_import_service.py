@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
+from chalicelib.adapters.bank.statements import parse_statement
 from chalicelib.domain.bank_statements import Allocation, BankEntry, EntryStatus
 from chalicelib.domain.claim import Claim, Debtor, DebtorKind, Status
 from chalicelib.domain.clock import VirtualClock
@@ -143,7 +144,7 @@ def money_over(claims: InMemoryClaims) -> MoneyPorts:
 
 
 def run_import(content: bytes, claims: InMemoryClaims, entries: InMemoryEntries, tenant: str = "demo") -> Any:
-    return import_statement(tenant, content, entries, money_over(claims))
+    return import_statement(tenant, content, parse_statement, entries, money_over(claims))
 
 
 def run_assign(entry_id: str, target: Any, claims: InMemoryClaims, entries: InMemoryEntries) -> Any:

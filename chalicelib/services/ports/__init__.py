@@ -4,16 +4,18 @@ Every port is importable from here; the modules only keep each area readable. No
 eight methods (tests/unit/test_architecture.py): a repository that grows past that holds two roles.
 """
 
-from chalicelib.services.ports.bank import BankEntryRepository, EntryPage, StatementStore
+from chalicelib.services.ports.bank import BankEntryRepository, EntryPage, StatementParser, StatementStore
 from chalicelib.services.ports.claims import ClaimRepository, Page, TimelineRepository
 from chalicelib.services.ports.messaging import AgencyClient, MessageDeliveryRepository, MessageSender, OutboundMessage
 from chalicelib.services.ports.payments import (
     CheckoutProvider,
     CheckoutRequest,
     PaymentEvent,
+    PaymentEventReader,
     PaymentRecord,
     PaymentRepository,
 )
+from chalicelib.services.ports.shops import ShopEventReader
 from chalicelib.services.ports.tenants import TenantRepository
 from chalicelib.services.ports.webhooks import (
     DeliveryPage,
@@ -42,9 +44,12 @@ __all__ = [
     "OutboundMessage",
     "Page",
     "PaymentEvent",
+    "PaymentEventReader",
     "PaymentRecord",
     "PaymentRepository",
     "PostOutcome",
+    "ShopEventReader",
+    "StatementParser",
     "StatementStore",
     "TaskTokenRepository",
     "TenantRepository",

@@ -1,4 +1,4 @@
-"""Ports of bank statements: the imported entries, and the uploaded files."""
+"""Ports of bank statements: the imported entries, the uploaded files, and the parser that reads them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 from chalicelib.domain.bank_statements import BankEntry
 
 if TYPE_CHECKING:
-    from chalicelib.domain.bank_statements import Allocation, EntryStatus
+    from chalicelib.domain.bank_statements import Allocation, EntryStatus, Statement
 
 
 @dataclass(frozen=True)
@@ -46,4 +46,10 @@ class BankEntryRepository(Protocol):
 class StatementStore(Protocol):
     def read(self, bucket: str, key: str) -> bytes:
         """An uploaded statement file (NotFoundError when gone, TransientError when the store is busy)."""
+        ...
+
+
+class StatementParser(Protocol):
+    def __call__(self, content: bytes, /) -> Statement:
+        """The statement a CAMT.053 or MT940 file holds; InvalidInputError saying why a file cannot be read."""
         ...

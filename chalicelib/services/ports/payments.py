@@ -1,4 +1,4 @@
-"""Ports of money: the payments table and the PSPs' checkouts."""
+"""Ports of money: the payments table, the PSPs' checkouts, and the readers of their webhooks."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from chalicelib.domain.claim import Claim
     from chalicelib.domain.events import Event
 
@@ -66,11 +68,23 @@ class CheckoutProvider(Protocol):
 
 @dataclass(frozen=True)
 class PaymentEvent:
-    """A verified PSP webhook event that moves money for a claim."""
+    """A verified PSP webhook event that moves money, as the event states it."""
 
     event_id: str  # the provider's event id: the idempotency key for money
-    claim_id: str
+    claim_id: str | None  # None: the event names only the payment it takes back (original_payment)
     amount: int  # minor units; positive for payments, negative for refunds
     currency: str
     kind: str  # "payment" | "refund" | "chargeback"
     provider_reference: str  # payment intent / charge / payment id
+    # The PSP's id of the payment a refund or dispute takes back (Stripe: its payment intent). An event that
+    # carries no claim id is the claim's that payment was applied to; the service looks it up.
+    original_payment: str | None = None
+
+
+class PaymentEventReader(Protocol):
+    def __call__(self, body: bytes, headers: Mapping[str, str], secret: str, /) -> list[PaymentEvent]:
+        """Verify the provider's signature with the tenant's secret (SignatureError), then read its money events.
+
+        InvalidInputError("body", …) for a signed body that cannot be read; an empty list when it moves no money.
+        """
+        ...
