@@ -27,6 +27,7 @@ from babel.numbers import get_currency_precision
 
 from .claim import Debtor, DebtorKind
 from .errors import InvalidInputError
+from .languages import SUPPORTED, primary
 from .money import validate_currency
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from .tenant import Tenant
 
 DEFAULT_PAYMENT_DAYS = 14
-LANGUAGES = frozenset({"de", "en"})
 
 
 class ShopEventKind(StrEnum):
@@ -188,8 +188,8 @@ def e164(candidates: Iterable[str], country: str) -> str:
 
 def language_of(locale: str, default: str) -> str:
     """'de-DE', 'de_AT', 'de' → 'de'; 'en-GB' → 'en'; anything else → the tenant's language."""
-    primary = locale.strip().replace("_", "-").split("-")[0].lower()
-    return primary if primary in LANGUAGES else default
+    language = primary(locale)
+    return language if language in SUPPORTED else default
 
 
 def country_of(*candidates: str) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from chalicelib.domain.bank_matching import find_references, match_entry
 from chalicelib.domain.bank_statements import Allocation, BankEntry, EntryStatus
-from chalicelib.domain.claim import Status
+from chalicelib.domain.claim import PAYABLE
 from chalicelib.domain.errors import ClaimNotFoundError, ConflictError, InvalidInputError, NotFoundError
 from chalicelib.observability import count, logger
 from chalicelib.services.payments import record_payment
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     )
 
 MANUAL = "manual"
-# Statuses whose claims may still receive money that is due: the candidates for name-and-amount matching.
-OPEN_STATUSES = (Status.OPEN, Status.DUNNING, Status.PROMISED, Status.INSTALMENTS, Status.DISPUTED, Status.HANDED_OVER)
 MAX_FUZZY_CANDIDATES = 5000  # beyond this, name-and-amount matching is off for the import: all goes to review
 _PAGE = 100
 
@@ -191,7 +189,7 @@ class _Import:
             # Later credits of the same file see the balances this one left.
             for claim in claims:
                 self._open.pop(claim.claim_id, None)
-                if claim.ledger.balance > 0 and claim.status in OPEN_STATUSES:
+                if claim.ledger.balance > 0 and claim.status in PAYABLE:
                     self._open[claim.claim_id] = claim
 
     def _referenced(self, entry: StatementEntry) -> list[Claim]:
@@ -216,7 +214,8 @@ class _Import:
 def _read_open_claims(tenant_id: str, claims: ClaimRepository) -> list[Claim]:
     """Every claim of the tenant that can still be paid: one by_tenant_status query per status, paged."""
     found: list[Claim] = []
-    for status in OPEN_STATUSES:
+    # Claims that may still receive money that is due are the candidates for name-and-amount matching.
+    for status in PAYABLE:
         cursor: str | None = None
         while True:
             page = claims.page(tenant_id, str(status), cursor, _PAGE)

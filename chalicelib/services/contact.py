@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +11,8 @@ from chalicelib.domain.errors import AlreadyDoneError, ClaimClosedError, Permane
 from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.interest import InterestPeriod
 from chalicelib.domain.ladder import Channel, Stage
+from chalicelib.domain.languages import written_in
+from chalicelib.domain.schedule import due_after
 from chalicelib.messages.context import FeeLine, MessageContext
 from chalicelib.messages.render import render_message
 from chalicelib.observability import count, logger
@@ -145,8 +147,7 @@ def _letter_pdf(context: MessageContext) -> bytes:
 
 def _handover_date(claim: Claim, stage: Stage, handover: Stage, clock: VirtualClock) -> date:
     """As the planner will schedule it: the ladder's date, or the full spacing after this message."""
-    by_ladder = claim.schedule_anchor + timedelta(days=handover.offset_days)
-    return max(by_ladder, clock.now() + timedelta(days=handover.offset_days - stage.offset_days)).date()
+    return due_after(claim.schedule_anchor, handover, stage, clock.now()).date()
 
 
 def message_context(
@@ -159,7 +160,7 @@ def message_context(
     charged: Sequence[Event] = (),
 ) -> MessageContext:
     """What the debtor is shown: the ledger as booked, with every fee and interest period and its reason."""
-    language = claim.debtor.language if claim.debtor.language in ("de", "en") else "en"
+    language = written_in(claim.debtor.language)
     ledger = claim.ledger
     handover = next((s for s in claim.stages if s.hands_over), None)
     fees = [fee for event in charged for fee in event.data.get("fees", [])]

@@ -16,6 +16,7 @@ from chalicelib.domain.errors import AlreadyDoneError, PermanentDeliveryError, T
 from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.instalments import Instalment
 from chalicelib.domain.ladder import Channel
+from chalicelib.domain.languages import written_in
 from chalicelib.observability import count, logger
 from chalicelib.services.pay_tokens import ContactLinks, pay_url
 from chalicelib.services.ports import MessageDeliveryRepository, MessageSender, OutboundMessage, TimelineRepository
@@ -43,7 +44,7 @@ class Notices:
         language = tenant.default_language if to_merchant else claim.debtor.language
         ledger = claim.ledger
         context = NoticeContext(
-            language=language if language in ("de", "en") else "en",
+            language=written_in(language),
             creditor_name=tenant.name,
             creditor_email=tenant.support_email,
             debtor_name=claim.debtor.name,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from chalicelib.domain.claim import Claim, Status
+from chalicelib.domain.claim import CONTACTABLE, PAYABLE, Claim, Status
 from chalicelib.domain.clock import VirtualClock
 from chalicelib.domain.errors import AlreadyDoneError, InvalidInputError
 from chalicelib.domain.events import Event, EventType
@@ -97,7 +97,7 @@ def record_reversal(claim_id: str, tenant_id: str, reversal: PaymentRecord, mone
     if not outcome.duplicate:
         count("PaymentsReversed")
         claim = outcome.claim
-        if claim.reopened and claim.status in (Status.OPEN, Status.DUNNING) and not claim.task_token:
+        if claim.reopened and claim.status in CONTACTABLE and not claim.task_token:
             workflow.start(claim.claim_id, claim.tenant_id, REOPENED_RUN * claim.reopened)
         elif claim.task_token:
             workflow.notify(claim.task_token, {"type": "replan"})
@@ -197,7 +197,7 @@ def _credit(claim: Claim, credit: PaymentRecord, clock: VirtualClock) -> tuple[C
 
 def _apply(claim: Claim, payment: PaymentRecord, clock: VirtualClock) -> tuple[Claim, list[Event]]:
     now = clock.now()
-    was_closed = claim.status in (Status.PAID, Status.CANCELLED)
+    nothing_due = claim.status not in PAYABLE
     ledger = claim.ledger.with_payment(payment.amount)
     events = [
         Event(
@@ -215,11 +215,11 @@ def _apply(claim: Claim, payment: PaymentRecord, clock: VirtualClock) -> tuple[C
         )
     ]
     updated = replace(claim, ledger=ledger)
-    if ledger.settled and not was_closed:
+    if ledger.settled and not nothing_due:
         updated = updated.transition(Status.PAID, now)
         events.append(Event(EventType.CLAIM_PAID, now, {"paid": ledger.paid, "stage": claim.stage}))
     overpaid_now = ledger.overpaid - claim.ledger.overpaid
-    if overpaid_now > 0 or was_closed:
+    if overpaid_now > 0 or nothing_due:
         # Money on a closed claim, or beyond the balance, belongs to the debtor: record it for a refund.
         events.append(Event(EventType.PAYMENT_OVERPAID, now, {"amount": overpaid_now or payment.amount}))
     return updated, events

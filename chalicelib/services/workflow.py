@@ -120,7 +120,7 @@ def complete_stage(
 
     def attempt() -> str:
         claim = claims.get(claim_id, tenant_id)
-        if claim.next_stage_index != stage_index or not claim.contactable or claim.agreement:
+        if claim.next_stage_index != stage_index or not claim.contactable or claim.agreement is not None:
             return "unchanged"  # a retry, or an agreement arrived mid-stage: the stage runs again after it
         updated, events = _advance(claim, clock)
         claims.update(updated, events)

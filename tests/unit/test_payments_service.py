@@ -102,6 +102,16 @@ def test_money_on_a_cancelled_claim_is_kept_as_an_over_payment_and_does_not_reop
     assert overpaid.data["amount"] == 3000
 
 
+def test_money_that_reaches_a_handed_over_claim_still_settles_it() -> None:
+    ports = world()
+    claim = ports.given(replace(hand_over(ports, amount=10000), status=Status.HANDED_OVER))
+
+    outcome = record_payment(claim.claim_id, "shop", payment(10000), ports.money())
+
+    assert (outcome.claim.status, outcome.claim.ledger.balance) == (Status.PAID, 0)
+    assert events_of(ports, claim, EventType.PAYMENT_OVERPAID) == []
+
+
 def test_a_payment_in_another_currency_is_refused_and_changes_nothing() -> None:
     ports = world()
     claim = hand_over(ports, amount=10000)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
 
+from chalicelib.domain.agreement import Pause, Promise
 from chalicelib.domain.agreements import DEFAULT_RULES
 from chalicelib.domain.claim import Status
 from chalicelib.domain.events import EventType
@@ -87,9 +88,8 @@ def test_a_wait_whose_plan_changed_meanwhile_is_ended_to_plan_again() -> None:
     ports = world()
     claim = hand_over(ports)
     promised = ports.clock.today() + timedelta(days=5)
-    agreement = {"kind": "promise", "date": promised.isoformat()}
-    agreement["deadline"] = promise_deadline(promised, DEFAULT_RULES).isoformat()
-    ports.claims.update(replace(claim, status=Status.PROMISED, agreement=agreement), [])
+    promise = Promise(promised, promise_deadline(promised, DEFAULT_RULES))
+    ports.claims.update(replace(claim, status=Status.PROMISED, agreement=promise), [])
     # WHEN the wait begins
     wait(ports, claim.claim_id, "token-3", planned="contact")
     # THEN it ends at once, so that the execution holds for the promise instead
@@ -123,7 +123,7 @@ def test_a_stage_completes_once_and_the_claim_is_dunned_from_then_on() -> None:
 def test_a_stage_interrupted_by_an_agreement_is_not_completed() -> None:
     ports = world()
     claim = at_stage(ports, hand_over(ports), "sms")
-    ports.claims.update(replace(claim, agreement={"kind": "pause", "until": "2026-04-01", "reason": "ill"}), [])
+    ports.claims.update(replace(claim, agreement=Pause(date(2026, 4, 1), "ill")), [])
 
     outcome = complete_stage(claim.claim_id, "shop", claim.next_stage_index, ports.claims, ports.clock)
 
