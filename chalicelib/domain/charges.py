@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from .claim import DebtorKind
 from .contact_policy import next_allowed
+from .debtor import DebtorKind
 from .interest import InterestPeriod, default_interest
 from .ladder import Channel
 from .schedule import ladder_date

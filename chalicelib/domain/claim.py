@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from .agreement import Agreement
+from .debtor import Debtor, DebtorKind  # noqa: F401 - importable from here too, for code written before the move
 from .errors import IllegalTransitionError
 from .ladder import Stage
 from .ledger import Ledger
@@ -49,23 +50,6 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 
 def can_transition(current: Status, target: Status) -> bool:
     return target in TRANSITIONS[current]
-
-
-class DebtorKind(StrEnum):
-    CONSUMER = "consumer"
-    BUSINESS = "business"
-
-
-@dataclass(frozen=True)
-class Debtor:
-    name: str
-    email: str
-    phone: str  # E.164
-    language: str
-    kind: DebtorKind
-    country: str  # ISO 3166-1 alpha-2
-    customer_since: date | None = None
-    opt_outs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import holidays
 from .ladder import Channel
 
 if TYPE_CHECKING:
-    from .claim import Debtor
+    from .debtor import Debtor
 
 # A debtor's local time zone when nothing better is known: the country's main zone.
 _COUNTRY_ZONES = {

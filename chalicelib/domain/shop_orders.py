@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import phonenumbers
 from babel.numbers import get_currency_precision
 
-from .claim import Debtor, DebtorKind
+from .debtor import Debtor, DebtorKind
 from .errors import InvalidInputError
 from .languages import SUPPORTED, primary
 from .money import validate_currency

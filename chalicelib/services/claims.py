@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from ulid import ULID
 
-from chalicelib.domain.claim import Claim, Debtor, Status
+from chalicelib.domain.claim import Claim, Status
+from chalicelib.domain.debtor import Debtor
 from chalicelib.domain.errors import ConflictError, DuplicateClaimError, InvalidInputError
 from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.ledger import Ledger

@@ -43,10 +43,6 @@ class PayPage:
     def settled(self) -> bool:
         return self.claim.closed or self.claim.ledger.balance == 0
 
-    @property
-    def can_pay(self) -> bool:
-        return not self.settled
-
 
 _HISTORY = {
     EventType.MESSAGE_SENT,

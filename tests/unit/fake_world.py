@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.claim import Claim, Debtor, DebtorKind
+from chalicelib.domain.debtor import Debtor, DebtorKind
 from chalicelib.domain.tenant import Tenant
 from chalicelib.services.claims import NewClaim, create_claim
 from chalicelib.services.pay_tokens import ContactLinks
 from chalicelib.services.workflow import complete_stage
 from tests.fakes import InMemoryPorts, InMemoryTenantRepository
 from tests.random_refs import external_id
+
+if TYPE_CHECKING:
+    from chalicelib.domain.claim import Claim
 
 TENANT = Tenant(
     "shop",

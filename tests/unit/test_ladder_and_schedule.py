@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.claim import Debtor, DebtorKind
+from chalicelib.domain.debtor import Debtor, DebtorKind
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.ladder import DEFAULT_LADDER, Channel, Ladder, Stage, Tone
 from chalicelib.domain.schedule import Schedule, anchor_for, applicable_stages, stage_due_at, start_of

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.agreement import Agreement, Dispute, InstalmentPlan, Pause, Promise
-from chalicelib.domain.claim import Claim, Debtor, DebtorKind, Status
+from chalicelib.domain.claim import Claim, Status
+from chalicelib.domain.debtor import Debtor, DebtorKind
 from chalicelib.domain.disputes import DisputeReason
 from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.instalments import Instalment

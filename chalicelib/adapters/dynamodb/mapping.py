@@ -8,7 +8,8 @@ from typing import Any
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.models import ClaimModel, EventModel, TenantModel
 from chalicelib.domain.agreement import agreement_from_dict
-from chalicelib.domain.claim import Claim, Debtor, DebtorKind, Status
+from chalicelib.domain.claim import Claim, Status
+from chalicelib.domain.debtor import Debtor, DebtorKind
 from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.ladder import Ladder, Stage
 from chalicelib.domain.ledger import Ledger
