@@ -1,4 +1,4 @@
-"""Fees and default interest a stage adds to the claim (see LAW.md).
+"""Fees and default interest a stage adds to the claim (the rules and their sources: docs/law.md).
 
 Charges are computed up to the stage's scheduled date, not "now", so the email and the letter
 of one stage show the same figures, and a retried step books exactly what was shown.

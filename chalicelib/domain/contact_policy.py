@@ -1,4 +1,4 @@
-"""When and how a debtor may be contacted: quiet hours, Sundays and holidays, reachability, opt-outs."""
+"""When and how a debtor may be contacted: quiet hours, Sundays and holidays, reachability, opt-outs (docs/law.md)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 class DebtorKind(StrEnum):
     CONSUMER = "consumer"  # a consumer is involved: § 288(1) BGB interest, reminder fees at cost
-    BUSINESS = "business"  # no consumer: § 288(2) interest and the § 288(5) flat fee
+    BUSINESS = "business"  # no consumer: § 288(2) interest and the § 288(5) flat fee (docs/law.md)
 
 
 @dataclass(frozen=True)

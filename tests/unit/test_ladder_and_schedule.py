@@ -31,7 +31,7 @@ def names(stages: tuple[Stage, ...]) -> list[str]:
     return [s.name for s in stages]
 
 
-# --- the default ladder (DESIGN.md, "Default ladder") -------------------------------------------
+# --- the default ladder (README.md, "How it works") ----------------------------------------------
 
 
 def test_default_ladder_has_the_six_stages_of_the_design_in_order() -> None:
