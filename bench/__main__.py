@@ -28,8 +28,9 @@ def per_call(statement: object, number: int) -> float:
 
 
 def domain_ratios() -> dict[str, float]:
-    from chalicelib.domain.claim import Claim, Debtor, DebtorKind
+    from chalicelib.domain.claim import Claim
     from chalicelib.domain.clock import VirtualClock
+    from chalicelib.domain.debtor import Debtor, DebtorKind
     from chalicelib.domain.decisions import plan_next_step
     from chalicelib.domain.ladder import DEFAULT_LADDER, Channel
     from chalicelib.domain.ledger import Ledger

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _TOKEN = re.compile(r"\$\{(\w+)\}")
@@ -28,8 +27,3 @@ def render_asl(path: str | Path, substitutions: dict[str, str]) -> str:
     rendered = _TOKEN.sub(lambda m: substitutions[m.group(1)], text)
     json.loads(rendered)  # a broken definition fails here, not at deploy time
     return rendered
-
-
-def load_asl(path: str | Path, substitutions: dict[str, str]) -> dict[str, Any]:
-    result: dict[str, Any] = json.loads(render_asl(path, substitutions))
-    return result

@@ -12,24 +12,34 @@ from chalicelib.services.pay_tokens import ContactLinks
 from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
-    from chalicelib.adapters.dynamodb.claims import DynamoClaimRepository
-    from chalicelib.adapters.dynamodb.tenants import DynamoTenantRepository
+    from chalicelib.adapters.dynamodb.transactions import Transactions
     from chalicelib.adapters.messaging.outbox import LocalOutbox
     from chalicelib.adapters.payments.sandbox_checkout import SandboxCheckout
     from chalicelib.domain.claim import Claim
     from chalicelib.services.notices import Notices
     from chalicelib.services.outbound_webhooks import OutboundWebhooks
+    from chalicelib.services.payments import MoneyPorts
     from chalicelib.services.ports import (
         AgencyClient,
         BankEntryRepository,
         CheckoutProvider,
+        ClaimRepository,
+        MessageDeliveryRepository,
         MessageSender,
+        PaymentEventReader,
         PaymentRecord,
+        PaymentRepository,
+        ShopEventReader,
+        StatementParser,
         StatementStore,
+        TaskTokenRepository,
+        TenantRepository,
+        TimelineRepository,
         WorkflowClient,
     )
+    from chalicelib.services.self_service import SelfServicePorts
 
 
 @dataclass
@@ -44,21 +54,79 @@ class Container:
     def clock(self) -> VirtualClock:
         return self._override("clock") or VirtualClock(self.settings.day_seconds, self.settings.clock_epoch)
 
-    @cached_property
-    def claims(self) -> DynamoClaimRepository:
-        from chalicelib.adapters.dynamodb.claims import DynamoClaimRepository
+    def _bind_tables(self) -> None:
+        """Point the PynamoDB models at this stage's tables before any repository uses them."""
         from chalicelib.adapters.dynamodb.models import bind
 
         bind(self.settings.names)
-        return self._override("claims") or DynamoClaimRepository()
 
     @cached_property
-    def tenants(self) -> DynamoTenantRepository:
-        from chalicelib.adapters.dynamodb.models import bind
+    def _transactions(self) -> Transactions:
+        """The one connection shared by the repositories whose writes commit together (claim, events, payments)."""
+        from chalicelib.adapters.dynamodb.transactions import Transactions
+
+        self._bind_tables()
+        return Transactions()
+
+    @cached_property
+    def claims(self) -> ClaimRepository:
+        from chalicelib.adapters.dynamodb.claims import DynamoClaimRepository
+
+        return self._override("claims") or DynamoClaimRepository(self._transactions)
+
+    @cached_property
+    def timeline(self) -> TimelineRepository:
+        from chalicelib.adapters.dynamodb.timeline import DynamoTimelineRepository
+
+        self._bind_tables()
+        return self._override("timeline") or DynamoTimelineRepository()
+
+    @cached_property
+    def message_deliveries(self) -> MessageDeliveryRepository:
+        from chalicelib.adapters.dynamodb.message_deliveries import DynamoMessageDeliveryRepository
+
+        return self._override("message_deliveries") or DynamoMessageDeliveryRepository(self._transactions)
+
+    @cached_property
+    def payments(self) -> PaymentRepository:
+        from chalicelib.adapters.dynamodb.payments import DynamoPaymentRepository
+
+        return self._override("payments") or DynamoPaymentRepository(self._transactions)
+
+    @cached_property
+    def task_tokens(self) -> TaskTokenRepository:
+        from chalicelib.adapters.dynamodb.task_tokens import DynamoTaskTokenRepository
+
+        self._bind_tables()
+        return self._override("task_tokens") or DynamoTaskTokenRepository()
+
+    @cached_property
+    def tenants(self) -> TenantRepository:
         from chalicelib.adapters.dynamodb.tenants import DynamoTenantRepository
 
-        bind(self.settings.names)
+        self._bind_tables()
         return self._override("tenants") or DynamoTenantRepository()
+
+    @cached_property
+    def money(self) -> MoneyPorts:
+        """What every movement of a claim's money needs (services.payments), with the debtor's thank-you."""
+        from chalicelib.services.payments import MoneyPorts
+
+        return MoneyPorts(self.claims, self.payments, self.workflow, self.clock, self.thank_you)
+
+    @cached_property
+    def payment_readers(self) -> Mapping[str, PaymentEventReader]:
+        """Which reader reads each payment provider's webhooks (services.psp_webhooks)."""
+        from chalicelib.adapters.payments.readers import READERS
+
+        return self._override("payment_readers") or dict(READERS)
+
+    @cached_property
+    def shop_readers(self) -> Mapping[str, ShopEventReader]:
+        """Which reader reads each shop system's webhooks (services.shop_webhooks)."""
+        from chalicelib.adapters.shops import READERS
+
+        return self._override("shop_readers") or dict(READERS)
 
     @cached_property
     def workflow(self) -> WorkflowClient:
@@ -136,7 +204,22 @@ class Container:
     def notices(self) -> Notices:
         from chalicelib.services.notices import Notices
 
-        return Notices(self.claims, self.senders, self.clock, self.links)
+        return Notices(self.message_deliveries, self.timeline, self.senders, self.clock, self.links)
+
+    @cached_property
+    def self_service(self) -> SelfServicePorts:
+        """What the debtor's actions on the pay page need (services.self_service)."""
+        from chalicelib.services.self_service import SelfServicePorts
+
+        return SelfServicePorts(
+            self.claims,
+            self.timeline,
+            self.workflow,
+            self.notices,
+            self.clock,
+            self.checkout,
+            self.settings.public_base_url,
+        )
 
     @cached_property
     def thank_you(self) -> Callable[[Claim, PaymentRecord], None]:
@@ -151,7 +234,6 @@ class Container:
     @cached_property
     def outbound_webhooks(self) -> OutboundWebhooks:
         """Endpoints and deliveries in DynamoDB, attempts through the `webhooks` queue, signed HTTP POSTs."""
-        from chalicelib.adapters.dynamodb.models import bind
         from chalicelib.adapters.webhooks.dynamodb_endpoints import DynamoDeliveryRepository, DynamoEndpointRepository
         from chalicelib.adapters.webhooks.http_poster import HttpWebhookPoster
         from chalicelib.adapters.webhooks.sqs_queue import SqsDeliveryQueue
@@ -159,7 +241,7 @@ class Container:
 
         if self._override("outbound_webhooks"):
             return self._override("outbound_webhooks")
-        bind(self.settings.names)
+        self._bind_tables()
         names, local = self.settings.names, self.settings.is_local
         return OutboundWebhooks(
             DynamoEndpointRepository(),
@@ -173,10 +255,16 @@ class Container:
     @cached_property
     def bank_entries(self) -> BankEntryRepository:
         from chalicelib.adapters.dynamodb.bank_entries import DynamoBankEntryRepository
-        from chalicelib.adapters.dynamodb.models import bind
 
-        bind(self.settings.names)
+        self._bind_tables()
         return self._override("bank_entries") or DynamoBankEntryRepository()
+
+    @cached_property
+    def statement_parser(self) -> StatementParser:
+        """Reads CAMT.053 and MT940 files; loaded only where statements are imported (lxml and mt-940 are heavy)."""
+        from chalicelib.adapters.bank.statements import parse_statement
+
+        return self._override("statement_parser") or parse_statement
 
     @cached_property
     def statement_store(self) -> StatementStore:

@@ -32,15 +32,7 @@ def import_statements(event: dict[str, Any], context: Any) -> dict[str, list[dic
         try:
             for bucket, key in objects_in_notification(record["body"]):
                 summary = import_uploaded_object(
-                    bucket,
-                    key,
-                    app.statement_store,
-                    app.tenants,
-                    app.claims,
-                    app.bank_entries,
-                    app.workflow,
-                    app.clock,
-                    app.thank_you,
+                    bucket, key, app.statement_store, app.tenants, app.statement_parser, app.bank_entries, app.money
                 )
                 logger.info("statement file imported", key=key, matched=summary.matched, unmatched=summary.unmatched)
         except TransientError as exc:

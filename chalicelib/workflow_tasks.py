@@ -56,6 +56,7 @@ def await_event(event: dict[str, Any]) -> dict[str, str]:
         event["task_token"],
         event.get("planned", "contact"),
         app.claims,
+        app.task_tokens,
         app.workflow,
         app.clock,
     )
@@ -72,6 +73,8 @@ def _send(event: dict[str, Any], channel: Channel) -> dict[str, str]:
         int(event["stage_index"]),
         channel,
         app.claims,
+        app.timeline,
+        app.message_deliveries,
         app.tenants,
         app.senders,
         app.clock,
@@ -130,5 +133,14 @@ def hand_over(event: dict[str, Any]) -> dict[str, str]:
     from chalicelib.services.handover import hand_over as hand_over_claim
 
     app = container()
-    status = hand_over_claim(event["claim_id"], event["tenant_id"], app.claims, app.tenants, app.agency, app.clock)
+    status = hand_over_claim(
+        event["claim_id"],
+        event["tenant_id"],
+        app.claims,
+        app.timeline,
+        app.payments,
+        app.tenants,
+        app.agency,
+        app.clock,
+    )
     return {"status": status}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from chalicelib.domain.claim import Debtor, DebtorKind
+from chalicelib.domain.debtor import Debtor, DebtorKind
 from tests.random_refs import external_id
 
 

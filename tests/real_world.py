@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 REAL_WORLD = Path(__file__).resolve().parents[1].parent / "shared" / "real-world"
+SOURCES = REAL_WORLD / "SOURCES.md"  # where each file comes from, how it was changed, how it is signed
 BANK = REAL_WORLD / "bank"
 SHOPS = REAL_WORLD / "shops"
 PSP = REAL_WORLD / "psp"

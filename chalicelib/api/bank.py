@@ -35,7 +35,7 @@ def import_statement() -> Response:
         raise InvalidInputError("body", f"larger than {MAX_STATEMENT_BYTES} bytes: upload it to the statements bucket")
     app = container()
     summary = bank_statements.import_statement(
-        tenant.tenant_id, content, app.claims, app.bank_entries, app.workflow, app.clock, app.thank_you
+        tenant.tenant_id, content, app.statement_parser, app.bank_entries, app.money
     )
     body = ImportSummaryOut.of(summary).model_dump(mode="json")
     return Response(body=body, status_code=200 if summary.duplicate else 201)
@@ -59,14 +59,5 @@ def assign_unmatched(entry_id: str) -> dict[str, object]:
     tenant = tenant_of(request)
     body = body_of(request, AssignIn)
     app = container()
-    assignment = bank_statements.assign_entry(
-        tenant.tenant_id,
-        entry_id,
-        body.target(),
-        app.claims,
-        app.bank_entries,
-        app.workflow,
-        app.clock,
-        app.thank_you,
-    )
+    assignment = bank_statements.assign_entry(tenant.tenant_id, entry_id, body.target(), app.bank_entries, app.money)
     return AssignmentOut.of(assignment).model_dump(mode="json")

@@ -63,7 +63,7 @@ def list_claims() -> dict[str, object]:
 def get_claim(claim_id: str) -> dict[str, object]:
     tenant = tenant_of(bp.current_request)
     app = container()
-    claim, events = claim_service.get_claim(claim_id, tenant.tenant_id, app.claims)
+    claim, events = claim_service.get_claim(claim_id, tenant.tenant_id, app.claims, app.timeline)
     return claim_view(claim, app, events)
 
 
@@ -85,7 +85,7 @@ def add_payment(claim_id: str) -> Response:
         reference=body.reference,
         paid_at=body.paid_at.isoformat() if body.paid_at else None,
     )
-    outcome = record_payment(claim_id, tenant.tenant_id, payment, app.claims, app.workflow, app.clock, app.thank_you)
+    outcome = record_payment(claim_id, tenant.tenant_id, payment, app.money)
     return Response(body=claim_view(outcome.claim, app), status_code=200 if outcome.duplicate else 201)
 
 

@@ -11,12 +11,13 @@ from chalicelib.api import responses as out
 from chalicelib.api import webhook_schemas as hooks
 from chalicelib.api.bank import STATEMENT_TYPES
 from chalicelib.api.openapi import HTML, JSON, NO_CONTENT, REDIRECT, Operation, Param, build_document, json, raw
-from chalicelib.api.pay import ACTIONS
 from chalicelib.api.schemas import CancelIn, DisputeResolutionIn, PaymentIn
 from chalicelib.api.webhooks import PROVIDERS
 from chalicelib.contracts.claims import ClaimIn
 from chalicelib.contracts.pay_actions import PayActionIn
 from chalicelib.domain.claim import Status
+from chalicelib.domain.languages import SUPPORTED
+from chalicelib.domain.pay_actions import ACTIONS
 from chalicelib.domain.webhook_delivery import DeliveryStatus
 
 CLAIMS, BANK, PAY, INBOUND, OUTBOUND, META = "claims", "bank", "pay", "inbound webhooks", "outbound webhooks", "meta"
@@ -26,7 +27,7 @@ LIMIT = Param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100
 CURSOR = Param("cursor", "query", description="next_cursor of the previous page")
 TOKEN = Param("token", "path", description="the pay link's secret, as in the claim's pay_url")
 ACTION = Param("action", "path", {"type": "string", "enum": list(ACTIONS)})
-LANG = Param("lang", "query", {"type": "string", "enum": ["de", "en"]}, "default: the debtor's language")
+LANG = Param("lang", "query", {"type": "string", "enum": list(SUPPORTED)}, "default: the debtor's language")
 PAGE_NOT_FOUND = raw("text/html", description="Unknown or expired link")
 PAGE_TO_CORRECT = raw("text/html", description="The page again, saying what to correct")
 FORM_FIELDS = ("csrf", "lang", "date", "count", "reason", "message", "days")

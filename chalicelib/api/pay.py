@@ -16,6 +16,8 @@ from chalicelib.api.requests import ANY_BODY, headers_of, query, raw_body
 from chalicelib.bootstrap import container
 from chalicelib.contracts import pay_actions
 from chalicelib.domain.errors import InvalidInputError, NotFoundError
+from chalicelib.domain.languages import written_in
+from chalicelib.domain.pay_actions import ACTIONS
 from chalicelib.services import self_service
 from chalicelib.services.pay_page import PayPage, open_pay_page, page_json
 from chalicelib.web.i18n import error_message
@@ -27,7 +29,6 @@ if TYPE_CHECKING:
     from chalicelib.contracts.pay_actions import PayActionIn
 
 bp = Blueprint(__name__)
-ACTIONS = ("checkout", "promise", "instalments", "dispute", "pause", "contact")
 _CSS = resources.files("chalicelib.web").joinpath("static/pay.css").read_text()
 
 
@@ -125,12 +126,11 @@ def pay_json_action(token: str, action: str) -> Response:
 
 def _open(token: str, language: str | None) -> PayPage:
     app = container()
-    return open_pay_page(token, app.claims, app.tenants, app.clock, language)
+    return open_pay_page(token, app.claims, app.timeline, app.tenants, app.clock, language)
 
 
 def _act(page: PayPage, token: str, action: str, data: PayActionIn) -> dict[str, Any]:
-    app = container()
-    return self_service.act(page, token, action, data.fields(), app)
+    return self_service.act(page, token, action, data.fields(), container().self_service)
 
 
 def _preview(page: PayPage, wanted: str) -> tuple[InstalmentRow, ...]:
@@ -177,7 +177,7 @@ def _html(
         csrf=csrf_token(app.pay_token_secret, token),
         limits=self_service.form_limits(page, app.clock, app.checkout is not None),
         girocode_svg=self_service.girocode_svg(page),
-        notice=notice if notice in (*ACTIONS, "paid", "checkout_cancelled") else None,
+        notice=notice,  # the page shows only the confirmations it knows (render.NOTICES)
         error=error,
         instalment_preview=preview,
     )
@@ -185,5 +185,5 @@ def _html(
 
 
 def _not_found(language: str | None) -> Response:
-    html = render_not_found(language if language in ("de", "en") else "en")
+    html = render_not_found(written_in(language))
     return Response(body=html, status_code=404, headers=page_headers(""))

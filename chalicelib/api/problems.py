@@ -28,10 +28,6 @@ class UnauthorizedError(Exception):
     pass
 
 
-class UnknownRouteError(NotFoundError):
-    pass
-
-
 def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> Response:
     body = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail, **extra}
     headers: dict[str, str | list[str]] = {"Content-Type": "application/problem+json"}

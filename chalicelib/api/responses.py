@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
 from pydantic.json_schema import SkipJsonSchema
 
 from chalicelib.domain.claim import Status
 from chalicelib.domain.disputes import DisputeReason
 from chalicelib.domain.events import EventType
+from chalicelib.domain.languages import SUPPORTED
 from chalicelib.domain.segmentation import Segment
 
 
@@ -23,7 +24,14 @@ def omittable(**kwargs: Any) -> Any:
     return Field(default=None, json_schema_extra=_drop_default, **kwargs)
 
 
+def _supported(code: str) -> str:
+    if code not in SUPPORTED:
+        raise ValueError(f"one of {', '.join(SUPPORTED)}")
+    return code
+
+
 MinorUnits = Annotated[int, Field(description="integer minor units, e.g. cents")]
+Language = Annotated[str, AfterValidator(_supported), Field(json_schema_extra={"enum": list(SUPPORTED)})]
 Uri = Annotated[str, Field(json_schema_extra={"format": "uri"})]
 
 
@@ -230,7 +238,7 @@ class PayLimits(_Out):
 class PayPageOut(_Out):
     """The pay page as JSON, for a shop that builds its own."""
 
-    language: Literal["de", "en"]
+    language: Language
     creditor: Creditor
     claim: PayClaim
     amounts: PayAmounts

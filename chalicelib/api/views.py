@@ -43,7 +43,7 @@ def claim_view(claim: Claim, app: Container, events: list[Event] | None = None) 
             "country": claim.debtor.country,
             "customer_since": claim.debtor.customer_since.isoformat() if claim.debtor.customer_since else None,
         },
-        "agreement": claim.agreement or None,
+        "agreement": claim.agreement.to_dict() if claim.agreement else None,
         "created_at": claim.created_at.isoformat(),
     }
     if events is not None:

@@ -36,11 +36,9 @@ def receive_webhook(tenant_id: str, provider: str) -> Response:
     tenant = app.tenants.get(tenant_id)
     headers = headers_of(request)
     if provider in SHOP_SYSTEMS:
-        result = handle_shop_webhook(
-            tenant, provider, headers, body, app.claims, app.workflow, app.clock, app.pay_token_secret, app.thank_you
-        )
+        result = handle_shop_webhook(tenant, provider, headers, body, app.shop_readers, app.money, app.pay_token_secret)
         return Response(body=result, status_code=200)
-    applied = handle_psp_webhook(tenant, provider, headers, body, app.claims, app.workflow, app.clock, app.thank_you)
+    applied = handle_psp_webhook(tenant, provider, headers, body, app.payment_readers, app.money)
     if provider == "adyen":
         return Response(body=ADYEN_ACCEPTED, status_code=200, headers={"Content-Type": "text/plain"})
     return Response(body=_psp_answer(applied), status_code=200)

@@ -9,8 +9,8 @@ import phonenumbers
 from pydantic import EmailStr, Field, field_validator, model_validator
 
 from chalicelib.contracts.strict import MinorUnits, StrictModel, Text
-from chalicelib.domain.claim import Debtor, DebtorKind
 from chalicelib.domain.claim_intake import DATE_RANGE
+from chalicelib.domain.debtor import Debtor, DebtorKind
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.languages import is_language
 from chalicelib.domain.money import validate_currency

@@ -13,9 +13,8 @@ from typing import Annotated, Any, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from chalicelib.domain.money import MAX_AMOUNT
 from chalicelib.domain.text import control_character, describe
-
-MAX_AMOUNT = 10**12  # minor units; anything larger is a unit mistake, not a claim
 
 
 class _LineBreaksAllowed:

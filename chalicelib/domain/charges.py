@@ -1,4 +1,4 @@
-"""Fees and default interest a stage adds to the claim (see LAW.md).
+"""Fees and default interest a stage adds to the claim (the rules and their sources: docs/law.md).
 
 Charges are computed up to the stage's scheduled date, not "now", so the email and the letter
 of one stage show the same figures, and a retried step books exactly what was shown.
@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from .claim import DebtorKind
 from .contact_policy import next_allowed
+from .debtor import DebtorKind
 from .interest import InterestPeriod, default_interest
 from .ladder import Channel
+from .schedule import ladder_date
 
 if TYPE_CHECKING:
     from .claim import Claim
@@ -51,8 +52,8 @@ def default_begins(claim: Claim) -> date:
     if claim.default_since is not None:
         return claim.default_since
     first_after_due = next((s for s in claim.stages if s.offset_days > 0), None)
-    offset = first_after_due.offset_days if first_after_due else 0
-    sent = next_allowed(claim.schedule_anchor + timedelta(days=offset), Channel.EMAIL, claim.debtor.country)
+    planned = ladder_date(claim.schedule_anchor, first_after_due) if first_after_due else claim.schedule_anchor
+    sent = next_allowed(planned, Channel.EMAIL, claim.debtor.country)
     return sent.date() + timedelta(days=1)
 
 
@@ -67,7 +68,7 @@ def charges_for(claim: Claim, stage: Stage) -> StageCharges:
             fees = (Charge("reminder_fee", stage.fee),)
     interest: tuple[InterestPeriod, ...] = ()
     if stage.charges_interest and claim.ledger.interest == 0:
-        last_day = (claim.schedule_anchor + timedelta(days=stage.offset_days)).date()
+        last_day = ladder_date(claim.schedule_anchor, stage).date()
         first_day = default_begins(claim)
         if first_day <= last_day:
             interest = tuple(default_interest(claim.ledger.principal, first_day, last_day, business))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
+from .agreement import Agreement
+from .debtor import Debtor
 from .errors import IllegalTransitionError
 from .ladder import Stage
 from .ledger import Ledger
@@ -27,6 +28,9 @@ class Status(StrEnum):
 CLOSED = frozenset({Status.PAID, Status.CANCELLED, Status.HANDED_OVER})
 # Statuses in which the ladder may contact the debtor.
 CONTACTABLE = frozenset({Status.OPEN, Status.DUNNING})
+# Statuses in which money paid is money due: it lowers the balance. A claim handed over still takes the debtor's
+# money (it settles it); on a paid or cancelled claim money is an over-payment, the debtor's to get back.
+PAYABLE: tuple[Status, ...] = tuple(s for s in Status if s not in {Status.PAID, Status.CANCELLED})
 
 _AGREEMENTS = {Status.PROMISED, Status.INSTALMENTS, Status.DISPUTED}
 _ENDINGS = {Status.PAID, Status.CANCELLED}
@@ -46,23 +50,6 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 
 def can_transition(current: Status, target: Status) -> bool:
     return target in TRANSITIONS[current]
-
-
-class DebtorKind(StrEnum):
-    CONSUMER = "consumer"
-    BUSINESS = "business"
-
-
-@dataclass(frozen=True)
-class Debtor:
-    name: str
-    email: str
-    phone: str  # E.164
-    language: str
-    kind: DebtorKind
-    country: str  # ISO 3166-1 alpha-2
-    customer_since: date | None = None
-    opt_outs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -86,7 +73,7 @@ class Claim:
     invoice_date: date | None = None
     charged_stages: frozenset[str] = frozenset()  # stages whose fees and interest are booked
     closed_at: datetime | None = None  # when it was paid, cancelled or handed over: pay links expire after it
-    agreement: dict[str, Any] = field(default_factory=dict)  # promise, plan, pause or dispute in force
+    agreement: Agreement | None = None  # the promise, plan, pause or dispute in force
     tone_boost: int = 0  # a broken promise or plan: later messages one step firmer
     reopened: int = 0  # how often a refund or chargeback re-opened the paid claim: each gets a fresh execution
     description: str | None = None

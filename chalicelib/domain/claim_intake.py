@@ -20,7 +20,7 @@ from .languages import is_language
 from .text import control_character, require_printable
 
 if TYPE_CHECKING:
-    from .claim import Debtor
+    from .debtor import Debtor
 
 MAX_AGE_YEARS = 10
 MAX_AHEAD = timedelta(days=366)

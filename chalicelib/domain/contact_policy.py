@@ -1,4 +1,4 @@
-"""When and how a debtor may be contacted: quiet hours, Sundays and holidays, reachability, opt-outs."""
+"""When and how a debtor may be contacted: quiet hours, Sundays and holidays, reachability, opt-outs (docs/law.md)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import holidays
 from .ladder import Channel
 
 if TYPE_CHECKING:
-    from .claim import Debtor
+    from .debtor import Debtor
 
 # A debtor's local time zone when nothing better is known: the country's main zone.
 _COUNTRY_ZONES = {

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from .agreement import Dispute
 from .contact_policy import next_allowed, reachable_channels
 from .ladder import Channel, Stage, Tone
 from .schedule import stage_due_at, start_of
@@ -36,8 +37,6 @@ class Plan:
 
 
 _FIRMER = (Tone.FRIENDLY, Tone.NEUTRAL, Tone.FIRM)
-# The day an agreement of each kind must be looked at, as stored on the claim.
-_AGREEMENT_DAY = {"promise": "deadline", "instalments": "wake_on", "pause": "until"}
 
 
 def tone_for(stage: Stage, segment: Segment, boost: int = 0) -> Tone:
@@ -47,16 +46,15 @@ def tone_for(stage: Stage, segment: Segment, boost: int = 0) -> Tone:
 
 
 def _agreement_plan(claim: Claim, now: datetime) -> Plan | None:
-    kind = claim.agreement.get("kind")
-    if kind == "dispute":
+    agreement = claim.agreement
+    if isinstance(agreement, Dispute):
         return Plan(Action.HOLD, reason="disputed: the merchant decides")
-    field = _AGREEMENT_DAY.get(str(kind))
-    if field is None or not claim.agreement.get(field):
+    if agreement is None or agreement.review_on is None:
         return None
-    due = start_of(date.fromisoformat(str(claim.agreement[field])))
+    due = start_of(agreement.review_on)
     if now < due:
-        return Plan(Action.HOLD, reason=f"{kind} in force", until=due)
-    return Plan(Action.REVIEW, reason=f"{kind}: {field} reached")
+        return Plan(Action.HOLD, reason=f"{agreement.kind} in force", until=due)
+    return Plan(Action.REVIEW, reason=f"{agreement.kind}: {agreement.review_day_name} reached")
 
 
 def plan_next_step(claim: Claim, now: datetime, has_push_endpoint: bool = False) -> Plan:

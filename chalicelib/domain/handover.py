@@ -1,4 +1,4 @@
-"""What a collection agency receives: everything § 13a RDG needs for its first demand, and the history."""
+"""What a collection agency receives: everything § 13a RDG needs for its first demand (docs/law.md), and the history."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Statutory default interest (§ 288 BGB): base rate + 5 pp (consumer) or + 9 pp (business).
+"""Statutory default interest (§ 288 BGB): base rate + 5 pp (consumer) or + 9 pp (business); see docs/law.md.
 
 Rates are effective-dated data (data/de_base_rates.json), split at every change of the base
 rate, actual days / 365. A period whose base rate the operator has not entered yet is not

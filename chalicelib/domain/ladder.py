@@ -31,7 +31,7 @@ class Stage:
     offset_days: int  # relative to the due date; negative is before it
     channels: tuple[Channel, ...]
     tone: Tone = Tone.FRIENDLY
-    fee: int = 0  # minor units, consumer reminder fee (concrete costs only, see LAW.md)
+    fee: int = 0  # minor units, consumer reminder fee (concrete costs only, see docs/law.md)
     charges_interest: bool = False
     segments: frozenset[Segment] | None = None  # None: every segment
 

@@ -10,7 +10,10 @@ import re
 
 from babel import localedata
 
-SUPPORTED: tuple[str, ...] = ("de", "en")  # every template, notice and pay-page text exists in each
+# The CLDR locale each language is written in, for numbers, amounts and dates: German as in Germany, English as
+# in Britain. Every template, notice and pay-page text exists in each of these languages.
+LOCALES: dict[str, str] = {"de": "de_DE", "en": "en_GB"}
+SUPPORTED: tuple[str, ...] = tuple(LOCALES)
 FALLBACK = "en"
 _ISO_639_1 = re.compile(r"^[a-z]{2}$")
 
@@ -23,3 +26,13 @@ def is_language(code: str) -> bool:
 def written_in(language: str | None) -> str:
     """The language a debtor who speaks `language` is written to in."""
     return language if language in SUPPORTED else FALLBACK
+
+
+def primary(code: str) -> str:
+    """The language of a locale or language tag: 'de-DE', 'de_AT' and 'DE' are 'de'."""
+    return code.strip().replace("_", "-").split("-")[0].lower()
+
+
+def locale_of(language: str | None) -> str:
+    """The CLDR locale to write amounts and dates in, for a debtor who speaks `language`."""
+    return LOCALES[written_in(language)]

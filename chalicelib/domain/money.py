@@ -9,7 +9,9 @@ from functools import cache, total_ordering
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 from .errors import CurrencyMismatchError, InvalidInputError
+from .languages import locale_of
 
+MAX_AMOUNT = 10**12  # minor units: the most one claim or order may ask for; anything larger is a unit mistake
 # Funds, precious metals and testing codes are ISO 4217 entries but no one pays a claim in them.
 _NOT_FOR_CLAIMS = {"XAU", "XAG", "XPD", "XPT", "XTS", "XXX", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA"}
 
@@ -58,8 +60,4 @@ class Money:
     def format(self, language: str) -> str:
         """Human form for messages, e.g. '1.234,56 €' in German, '€1,234.56' in English."""
         digits = get_currency_precision(self.currency)
-        return str(format_currency(Decimal(self.amount).scaleb(-digits), self.currency, locale=_locale(language)))
-
-
-def _locale(language: str) -> str:
-    return {"de": "de_DE", "en": "en_GB"}.get(language, "en_GB")
+        return str(format_currency(Decimal(self.amount).scaleb(-digits), self.currency, locale=locale_of(language)))

@@ -29,20 +29,33 @@ class Schedule:
     stages: tuple[Stage, ...]
 
     def due_at(self, stage: Stage) -> datetime:
-        return self.anchor + timedelta(days=stage.offset_days)
+        return ladder_date(self.anchor, stage)
 
 
-def stage_due_at(stages: tuple[Stage, ...], index: int, anchor: datetime, previous_done: datetime | None) -> datetime:
-    """The ladder's date, but never closer to the previous stage than the ladder's spacing.
+def ladder_date(anchor: datetime, stage: Stage) -> datetime:
+    """The stage's date by the ladder alone: its day offset counted from the claim's anchor."""
+    return anchor + timedelta(days=stage.offset_days)
+
+
+def spacing(earlier: Stage, later: Stage) -> timedelta:
+    """The time the ladder puts between two of its stages."""
+    return timedelta(days=later.offset_days - earlier.offset_days)
+
+
+def due_after(anchor: datetime, stage: Stage, previous: Stage, previous_at: datetime) -> datetime:
+    """The ladder's date of `stage`, but never closer to `previous`, which ran at `previous_at`, than its spacing.
 
     A stage that ran late (quiet hours, a holiday, an outage) pushes the next one by as much,
     so the debtor always has the full time between two messages; the anchor itself never moves.
     """
-    due = anchor + timedelta(days=stages[index].offset_days)
+    return max(ladder_date(anchor, stage), previous_at + spacing(previous, stage))
+
+
+def stage_due_at(stages: tuple[Stage, ...], index: int, anchor: datetime, previous_done: datetime | None) -> datetime:
+    """When the stage at `index` is due, its predecessor having run at `previous_done` (see due_after)."""
     if index > 0 and previous_done is not None:
-        gap = timedelta(days=stages[index].offset_days - stages[index - 1].offset_days)
-        due = max(due, previous_done + gap)
-    return due
+        return due_after(anchor, stages[index], stages[index - 1], previous_done)
+    return ladder_date(anchor, stages[index])
 
 
 def applicable_stages(ladder: Ladder, segment: Segment, due_date: date, created_at: datetime) -> tuple[Stage, ...]:

@@ -6,8 +6,10 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from .debtor import DebtorKind
+
 if TYPE_CHECKING:
-    from .claim import Debtor
+    from .debtor import Debtor
 
 RELIABLE_AFTER = timedelta(days=365)
 
@@ -19,7 +21,7 @@ class Segment(StrEnum):
 
 
 def segment_of(debtor: Debtor, today: date) -> Segment:
-    if debtor.kind == "business":
+    if debtor.kind == DebtorKind.BUSINESS:
         return Segment.BUSINESS
     if debtor.customer_since is not None and today - debtor.customer_since >= RELIABLE_AFTER:
         return Segment.RELIABLE

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING
 import phonenumbers
 from babel.numbers import get_currency_precision
 
-from .claim import Debtor, DebtorKind
+from .debtor import Debtor, DebtorKind
 from .errors import InvalidInputError
-from .money import validate_currency
+from .languages import SUPPORTED, primary
+from .money import MAX_AMOUNT, validate_currency
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
     from .tenant import Tenant
 
 DEFAULT_PAYMENT_DAYS = 14
-MAX_AMOUNT = 10**12  # minor units: the ceiling the claims API puts on an amount (contracts MinorUnits)
-LANGUAGES = frozenset({"de", "en"})
 
 
 class ShopEventKind(StrEnum):
@@ -201,8 +200,8 @@ def e164(candidates: Iterable[str], country: str) -> str:
 
 def language_of(locale: str, default: str) -> str:
     """'de-DE', 'de_AT', 'de' → 'de'; 'en-GB' → 'en'; anything else → the tenant's language."""
-    primary = locale.strip().replace("_", "-").split("-")[0].lower()
-    return primary if primary in LANGUAGES else default
+    language = primary(locale)
+    return language if language in SUPPORTED else default
 
 
 def country_of(*candidates: str) -> str:

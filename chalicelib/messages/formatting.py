@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING
 
 from babel.dates import format_date
 
+from chalicelib.domain.languages import locale_of, written_in
+
 if TYPE_CHECKING:
     from datetime import date
 
-# Languages with wording files, and how each writes a date: de "24.12.2026", en "24 December 2026".
-LOCALES = {"de": ("de_DE", "medium"), "en": ("en_GB", "long")}
-FALLBACK_LANGUAGE = "en"
+# How each language writes a date, in messages and on the pay page alike: de "24.12.2026", en "24 December 2026".
+DATE_STYLES = {"de": "medium", "en": "long"}
 _LAYOUT_WHITESPACE = re.compile(r"[ \t\r\n]+")
 
 
 def format_day(day: date, language: str) -> str:
-    locale, style = LOCALES[language]
-    return str(format_date(day, format=style, locale=locale))
+    return str(format_date(day, format=DATE_STYLES[written_in(language)], locale=locale_of(language)))
 
 
 def squash(text: str) -> str:

@@ -16,8 +16,8 @@ from chalicelib.domain.instalments import Instalment
 from chalicelib.domain.money import Money
 from chalicelib.domain.payment_reference import pretty
 from chalicelib.messages.context import RenderedMessage
-from chalicelib.messages.formatting import LOCALES, format_day, squash, tidy_lines
-from chalicelib.messages.render import FALLBACK_LANGUAGE, Row, language_of
+from chalicelib.messages.formatting import format_day, squash, tidy_lines
+from chalicelib.messages.render import Row, language_of
 
 
 class NoticeKind(StrEnum):
@@ -95,7 +95,7 @@ def render_notice(kind: NoticeKind, ctx: NoticeContext) -> RenderedMessage:
     """
     kind = NoticeKind(kind)  # a workflow task hands over the plain string from its input
     _check(kind, ctx)
-    language = _language(ctx.language)
+    language = language_of(ctx.language)
     values = _values(kind, ctx, language)
     wording = _env().get_template(f"notices/{language}.j2").make_module(values)
     texts = {part: squash(str(getattr(wording, part)())) for part in _PARTS}
@@ -123,11 +123,6 @@ def _check(kind: NoticeKind, ctx: NoticeContext) -> None:
         raise ValueError(f"a '{kind}' notice needs {', '.join(missing)}")
     if kind is NoticeKind.DISPUTE_RESOLVED and ctx.outcome not in set(DisputeOutcome):
         raise ValueError(f"unknown dispute outcome '{ctx.outcome}': choose one of {', '.join(DisputeOutcome)}")
-
-
-def _language(requested: str) -> str:
-    language = language_of(requested)
-    return language if language in LOCALES else FALLBACK_LANGUAGE
 
 
 def _values(kind: NoticeKind, ctx: NoticeContext, language: str) -> dict[str, Any]:

@@ -12,11 +12,12 @@ from babel.numbers import format_decimal, get_currency_name, get_currency_precis
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from chalicelib.domain.ladder import Channel, Tone
+from chalicelib.domain.languages import locale_of, primary, written_in
 from chalicelib.domain.money import Money
 from chalicelib.domain.payment_reference import pretty
 from chalicelib.domain.segmentation import Segment
 from chalicelib.messages.context import MessageContext, RenderedMessage
-from chalicelib.messages.formatting import FALLBACK_LANGUAGE, LOCALES, format_day, squash, tidy_lines
+from chalicelib.messages.formatting import format_day, squash, tidy_lines
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -80,8 +81,7 @@ def _env() -> Environment:
 
 def language_of(requested: str) -> str:
     """'de-AT' and 'DE' still get German; a language without a wording file gets English rather than an error."""
-    primary = requested.replace("_", "-").split("-")[0].lower()
-    return primary if primary in LOCALES else FALLBACK_LANGUAGE
+    return written_in(primary(requested))
 
 
 def draft(ctx: MessageContext) -> Draft:
@@ -118,7 +118,7 @@ def render_message(ctx: MessageContext) -> RenderedMessage:
 
 
 def _values(ctx: MessageContext, language: str) -> dict[str, Any]:
-    locale, _ = LOCALES[language]
+    locale = locale_of(language)
     business = ctx.segment is Segment.BUSINESS
     pre_due = ctx.stage == "pre_due_reminder"
     deadline = ctx.handover_date - timedelta(days=1) if ctx.handover_date else ctx.today + _DEADLINE_WITHOUT_HANDOVER
@@ -182,7 +182,7 @@ def _rows(
 
 
 def _period(period: InterestPeriod, currency: str, language: str) -> dict[str, Any]:
-    locale, _ = LOCALES[language]
+    locale = locale_of(language)
     return {
         "start": format_day(period.start, language),
         "end": format_day(period.end, language),

@@ -6,10 +6,11 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain.agreement import InstalmentPlan, Pause, Promise
 from chalicelib.domain.agreements import AgreementRules
 from chalicelib.domain.claim import Status
 from chalicelib.domain.events import Event, EventType
-from chalicelib.domain.instalments import Instalment, PlanAction, evaluate_plan
+from chalicelib.domain.instalments import PlanAction
 from chalicelib.services.retries import on_conflict
 
 if TYPE_CHECKING:
@@ -53,38 +54,30 @@ Notice = tuple[str, str, dict[str, Any]]
 
 
 def _decide(claim: Claim, tenant: Tenant, clock: VirtualClock) -> tuple[Claim, list[Event], Notice | None]:
-    kind, today, now = claim.agreement.get("kind"), clock.today(), clock.now()
+    agreement, today, now = claim.agreement, clock.today(), clock.now()
     if claim.closed or claim.ledger.settled:
         return claim, [], None
-    if kind == "promise" and today >= date.fromisoformat(claim.agreement["deadline"]):
-        promised = claim.agreement["date"]
+    if isinstance(agreement, Promise) and today >= agreement.deadline:
+        promised = agreement.date.isoformat()
         broken = _back_to_ladder(claim)
         notice = ("promise_missed", f"promise-missed:{promised}", {"promise_date": promised})
         return broken, [Event(EventType.PROMISE_BROKEN, now, {"date": promised})], notice
-    if kind == "pause" and today >= date.fromisoformat(claim.agreement["until"]):
-        return replace(claim, agreement={}), [Event(EventType.PAUSE_ENDED, now, {})], None
-    if kind == "instalments":
-        return _review_plan(claim, AgreementRules.from_dict(tenant.agreement_rules), clock)
+    if isinstance(agreement, Pause) and today >= agreement.until:
+        return replace(claim, agreement=None), [Event(EventType.PAUSE_ENDED, now, {})], None
+    if isinstance(agreement, InstalmentPlan):
+        return _review_plan(claim, agreement, AgreementRules.from_dict(tenant.agreement_rules), clock)
     return claim, [], None
 
 
-def _review_plan(claim: Claim, rules: AgreementRules, clock: VirtualClock) -> tuple[Claim, list[Event], Notice | None]:
-    plan, today, now = claim.agreement, clock.today(), clock.now()
-    schedule = tuple(Instalment.from_dict(i) for i in plan["schedule"])
-    state = evaluate_plan(
-        schedule,
-        claim.ledger.paid - int(plan["paid_at_start"]),
-        today,
-        rules,
-        int(plan.get("late_so_far", 0)),
-        last_late=int(plan.get("last_late", 0)),
-        reminded_through=int(plan.get("reminded_through", 0)),
-        late_grace_until=plan.get("late_grace_until"),
-    )
+def _review_plan(
+    claim: Claim, plan: InstalmentPlan, rules: AgreementRules, clock: VirtualClock
+) -> tuple[Claim, list[Event], Notice | None]:
+    now = clock.now()
+    state = plan.standing(claim.ledger.paid, clock.today(), rules)
     if state.action == PlanAction.BROKEN:
         event = Event(EventType.PLAN_BROKEN, now, {"balance": claim.ledger.balance})
         return _back_to_ladder(claim), [event], ("plan_broken", "plan-broken", {})
-    carried = {**plan, **state.carry_over, "wake_on": state.wake_on.isoformat() if state.wake_on else None}
+    carried = plan.counted(state)
     updated = replace(claim, agreement=carried)
     if state.action == PlanAction.REMIND_LATE and state.overdue is not None:
         late = state.overdue
@@ -95,7 +88,7 @@ def _review_plan(claim: Claim, rules: AgreementRules, clock: VirtualClock) -> tu
     if state.action == PlanAction.REMIND_UPCOMING and state.next_due is not None:
         upcoming = state.next_due
         return updated, [], ("instalment_upcoming", f"instalment-upcoming:{upcoming.number}", {"instalment": upcoming})
-    if updated.agreement == plan:
+    if carried == plan:
         return claim, [], None
     return updated, [], None
 
@@ -104,4 +97,4 @@ def _back_to_ladder(claim: Claim) -> Claim:
     """The ladder resumes where it left off, one step firmer; the agreement is over."""
     status = Status.DUNNING if claim.status != Status.OPEN or claim.next_stage_index else Status.OPEN
     resumed = claim.transition(status) if claim.status != status else claim
-    return replace(resumed, agreement={}, tone_boost=claim.tone_boost + 1)
+    return replace(resumed, agreement=None, tone_boost=claim.tone_boost + 1)

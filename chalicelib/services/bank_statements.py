@@ -14,27 +14,30 @@ from typing import TYPE_CHECKING
 from chalicelib.domain.bank_matching import find_references, match_entry
 from chalicelib.domain.bank_reversals import match_reversal
 from chalicelib.domain.bank_statements import Allocation, BankEntry, EntryKind, EntryStatus, Skipped
-from chalicelib.domain.claim import Status
-from chalicelib.domain.clock import VirtualClock
+from chalicelib.domain.claim import PAYABLE
 from chalicelib.domain.errors import ClaimNotFoundError, ConflictError, InvalidInputError, NotFoundError
 from chalicelib.observability import count, logger
 from chalicelib.services.payments import record_payment, record_reversal
-from chalicelib.services.ports import BankEntryRepository, ClaimRepository, PaymentRecord, WorkflowClient
+from chalicelib.services.ports import PaymentRecord
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
     from datetime import datetime
 
-    from chalicelib.domain.bank_statements import Statement, StatementEntry
+    from chalicelib.domain.bank_statements import StatementEntry
     from chalicelib.domain.claim import Claim
-    from chalicelib.services.ports import EntryPage, StatementStore, TenantRepository
-
-    ThankYou = Callable[[Claim, PaymentRecord], None]
+    from chalicelib.services.payments import MoneyPorts
+    from chalicelib.services.ports import (
+        BankEntryRepository,
+        ClaimRepository,
+        EntryPage,
+        StatementParser,
+        StatementStore,
+        TenantRepository,
+    )
 
 MANUAL = "manual"
 REVERSAL_KIND = "bank_reversal"  # the kind of payment.reversed a bank reversal writes on the timeline
-# Statuses whose claims may still receive money that is due: the candidates for name-and-amount matching.
-OPEN_STATUSES = (Status.OPEN, Status.DUNNING, Status.PROMISED, Status.INSTALMENTS, Status.DISPUTED, Status.HANDED_OVER)
 MAX_FUZZY_CANDIDATES = 5000  # beyond this, name-and-amount matching is off for the import: all goes to review
 _PAGE = 100
 
@@ -69,33 +72,16 @@ class Assignment:
     payments: list[AppliedPayment]
 
 
-@dataclass(frozen=True)
-class _Money:
-    """What recording a payment needs, passed on as one."""
-
-    claims: ClaimRepository
-    entries: BankEntryRepository
-    workflow: WorkflowClient
-    clock: VirtualClock
-    thank: ThankYou | None
-
-
 def import_statement(
-    tenant_id: str,
-    content: bytes,
-    claims: ClaimRepository,
-    entries: BankEntryRepository,
-    workflow: WorkflowClient,
-    clock: VirtualClock,
-    thank: ThankYou | None = None,
+    tenant_id: str, content: bytes, parse: StatementParser, entries: BankEntryRepository, money: MoneyPorts
 ) -> ImportSummary:
     """Import a CAMT.053 or MT940 file for the tenant; the same file again is reported as a duplicate."""
-    statement = _parse(content)
+    statement = parse(content)
     digest = hashlib.sha256(content).hexdigest()
     total = len(statement.entries)
     if entries.statement_imported(tenant_id, digest) is not None:
         return ImportSummary(statement.statement_id, statement.format, True, total, 0, 0, total, [])
-    run = _Import(tenant_id, statement.statement_id, _Money(claims, entries, workflow, clock, thank))
+    run = _Import(tenant_id, statement.statement_id, entries, money)
     for entry in statement.entries:
         run.book(entry)
     # Only a file whose every entry is booked counts as imported: a crash before this line imports it again.
@@ -122,18 +108,16 @@ def import_uploaded_object(
     key: str,
     store: StatementStore,
     tenants: TenantRepository,
-    claims: ClaimRepository,
+    parse: StatementParser,
     entries: BankEntryRepository,
-    workflow: WorkflowClient,
-    clock: VirtualClock,
-    thank: ThankYou | None = None,
+    money: MoneyPorts,
 ) -> ImportSummary:
     """A file uploaded as `<tenant_id>/<file name>`: the key's first segment says whose statement it is."""
     tenant_id, _, name = key.partition("/")
     if not tenant_id or not name:
         raise InvalidInputError("key", f"'{key}' is not '<tenant_id>/<file name>'")
     tenants.get(tenant_id)  # TenantNotFoundError: nobody's file is imported into nobody's claims
-    return import_statement(tenant_id, store.read(bucket, key), claims, entries, workflow, clock, thank)
+    return import_statement(tenant_id, store.read(bucket, key), parse, entries, money)
 
 
 def list_unmatched(tenant_id: str, cursor: str | None, limit: int, entries: BankEntryRepository) -> EntryPage:
@@ -144,11 +128,8 @@ def assign_entry(
     tenant_id: str,
     entry_id: str,
     allocations: str | Sequence[tuple[str, int]],
-    claims: ClaimRepository,
     entries: BankEntryRepository,
-    workflow: WorkflowClient,
-    clock: VirtualClock,
-    thank: ThankYou | None = None,
+    money: MoneyPorts,
 ) -> Assignment:
     """Apply a reviewed entry to one claim (its whole amount) or split over several, through the one money path.
 
@@ -160,14 +141,13 @@ def assign_entry(
     if stored is None:
         raise NotFoundError(f"no unmatched payment {entry_id}")
     wanted = _requested(stored, allocations)
-    money = _Money(claims, entries, workflow, clock, thank)
     if stored.status == EntryStatus.APPLYING and stored.method == MANUAL and stored.allocations == wanted:
-        finished, payments, _ = _apply(stored, money)
+        finished, payments, _ = _apply(stored, entries, money)
         return Assignment(finished, payments)
     if stored.status != EntryStatus.REVIEW:
         raise ConflictError(f"payment {entry_id} is {stored.status} already")
     for allocation in wanted:
-        claim = claims.get(allocation.claim_id, tenant_id)  # another tenant's claim: ClaimNotFoundError
+        claim = money.claims.get(allocation.claim_id, tenant_id)  # another tenant's claim: ClaimNotFoundError
         if claim.ledger.currency != stored.entry.currency:
             raise InvalidInputError(
                 "claim_id", f"the claim is in {claim.ledger.currency}, the payment in {stored.entry.currency}"
@@ -176,7 +156,7 @@ def assign_entry(
             paid, taken = claim.ledger.paid, allocation.amount
             raise InvalidInputError("claim_id", f"claim {claim.claim_id} was paid {paid}: it cannot give back {taken}")
     pending = entries.start_applying(tenant_id, entry_id, wanted, MANUAL)
-    finished, payments, _ = _apply(pending, money)
+    finished, payments, _ = _apply(pending, entries, money)
     logger.info("bank entry assigned", tenant_id=tenant_id, entry_id=entry_id, claims=len(payments))
     return Assignment(finished, payments)
 
@@ -184,9 +164,10 @@ def assign_entry(
 class _Import:
     """One statement's entries, booked in order; open claims are read once, and only if a credit needs them."""
 
-    def __init__(self, tenant_id: str, statement_id: str, money: _Money) -> None:
+    def __init__(self, tenant_id: str, statement_id: str, entries: BankEntryRepository, money: MoneyPorts) -> None:
         self.tenant_id = tenant_id
         self.statement_id = statement_id
+        self.entries = entries
         self.money = money
         self.matched = self.unmatched = self.duplicates = 0
         self.payments: list[AppliedPayment] = []
@@ -194,7 +175,7 @@ class _Import:
         self._open: dict[str, Claim] | None = None
 
     def book(self, entry: StatementEntry) -> None:
-        entries = self.money.entries
+        entries = self.entries
         stored = entries.get(self.tenant_id, entry.entry_id)
         if stored is not None:
             if stored.status != EntryStatus.APPLYING:
@@ -226,7 +207,7 @@ class _Import:
         return _applying(review, match.allocations, match.method, confidence=match.confidence)
 
     def _decide_reversal(self, review: BankEntry) -> BankEntry:
-        entry, entries = review.entry, self.money.entries
+        entry, entries = review.entry, self.entries
         ids = entries.credits_sharing(self.tenant_id, entry.credit.transfer_keys())
         credits = [entries.get(self.tenant_id, entry_id) for entry_id in ids]
         match = match_reversal(entry, credits, self._referenced(entry))
@@ -235,7 +216,7 @@ class _Import:
         return _applying(review, match.allocations, match.method, reverses=match.reverses)
 
     def _record(self, pending: BankEntry) -> None:
-        _, moved, claims = _apply(pending, self.money)
+        _, moved, claims = _apply(pending, self.entries, self.money)
         self.matched += 1
         if pending.kind == EntryKind.REVERSAL:
             self.reversals += moved
@@ -245,7 +226,7 @@ class _Import:
             # Later credits of the same file see the balances this one left (a reversal re-opens claims).
             for claim in claims:
                 self._open.pop(claim.claim_id, None)
-                if claim.ledger.balance > 0 and claim.status in OPEN_STATUSES:
+                if claim.ledger.balance > 0 and claim.status in PAYABLE:
                     self._open[claim.claim_id] = claim
 
     def _referenced(self, entry: StatementEntry) -> list[Claim]:
@@ -287,7 +268,8 @@ def _applying(
 def _read_open_claims(tenant_id: str, claims: ClaimRepository) -> list[Claim]:
     """Every claim of the tenant that can still be paid: one by_tenant_status query per status, paged."""
     found: list[Claim] = []
-    for status in OPEN_STATUSES:
+    # Claims that may still receive money that is due are the candidates for name-and-amount matching.
+    for status in PAYABLE:
         cursor: str | None = None
         while True:
             page = claims.page(tenant_id, str(status), cursor, _PAGE)
@@ -301,7 +283,9 @@ def _read_open_claims(tenant_id: str, claims: ClaimRepository) -> list[Claim]:
     return found
 
 
-def _apply(pending: BankEntry, money: _Money) -> tuple[BankEntry, list[AppliedPayment], list[Claim]]:
+def _apply(
+    pending: BankEntry, entries: BankEntryRepository, money: MoneyPorts
+) -> tuple[BankEntry, list[AppliedPayment], list[Claim]]:
     """Record the entry's allocations as payments (a reversal's as reversals), then mark it done.
 
     The entry was stored as `applying` with its allocations before any money moved, and each movement
@@ -330,11 +314,9 @@ def _apply(pending: BankEntry, money: _Money) -> tuple[BankEntry, list[AppliedPa
             },
         )
         if reversal:
-            outcome = record_reversal(claim_id, pending.tenant_id, record, money.claims, money.workflow, money.clock)
+            outcome = record_reversal(claim_id, pending.tenant_id, record, money)
         else:
-            outcome = record_payment(
-                claim_id, pending.tenant_id, record, money.claims, money.workflow, money.clock, money.thank
-            )
+            outcome = record_payment(claim_id, pending.tenant_id, record, money)
         claim = outcome.claim
         claims.append(claim)
         moved.append(
@@ -343,7 +325,7 @@ def _apply(pending: BankEntry, money: _Money) -> tuple[BankEntry, list[AppliedPa
             )
         )
     done = EntryStatus.ASSIGNED if pending.method == MANUAL else EntryStatus.MATCHED
-    return money.entries.finish(pending.tenant_id, pending.entry_id, done), moved, claims
+    return entries.finish(pending.tenant_id, pending.entry_id, done), moved, claims
 
 
 def _requested(stored: BankEntry, allocations: str | Sequence[tuple[str, int]]) -> tuple[Allocation, ...]:
@@ -360,10 +342,3 @@ def _requested(stored: BankEntry, allocations: str | Sequence[tuple[str, int]]) 
     if sum(a.amount for a in wanted) != amount:
         raise InvalidInputError("allocations", f"the amounts must add up to the payment's {amount}")
     return wanted
-
-
-def _parse(content: bytes) -> Statement:
-    # The parsers are pure (lxml, plain Python) and do no I/O, so they are called directly rather than through a port.
-    from chalicelib.adapters.bank.statements import parse_statement
-
-    return parse_statement(content)

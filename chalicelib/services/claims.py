@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 from ulid import ULID
 
-from chalicelib.domain.claim import Claim, Debtor, Status
+from chalicelib.domain.claim import Claim, Status
 from chalicelib.domain.claim_intake import check_new_claim
+from chalicelib.domain.debtor import Debtor
 from chalicelib.domain.errors import ConflictError, DuplicateClaimError, InvalidInputError
 from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.ledger import Ledger
@@ -24,7 +25,7 @@ from chalicelib.services.retries import on_conflict
 if TYPE_CHECKING:
     from chalicelib.domain.clock import VirtualClock
     from chalicelib.domain.tenant import Tenant
-    from chalicelib.services.ports import ClaimRepository, Page, WorkflowClient
+    from chalicelib.services.ports import ClaimRepository, Page, TimelineRepository, WorkflowClient
 
 
 @dataclass(frozen=True)
@@ -144,9 +145,11 @@ def _replay(
     return _existing(claim_id, tenant, claims, workflow)
 
 
-def get_claim(claim_id: str, tenant_id: str, claims: ClaimRepository) -> tuple[Claim, list[Event]]:
+def get_claim(
+    claim_id: str, tenant_id: str, claims: ClaimRepository, timeline: TimelineRepository
+) -> tuple[Claim, list[Event]]:
     claim = claims.get(claim_id, tenant_id)
-    return claim, claims.events(claim_id)
+    return claim, timeline.events(claim_id)
 
 
 def list_claims(tenant_id: str, status: str | None, cursor: str | None, limit: int, claims: ClaimRepository) -> Page:

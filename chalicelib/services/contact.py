@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +11,8 @@ from chalicelib.domain.errors import AlreadyDoneError, ClaimClosedError, Permane
 from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.interest import InterestPeriod
 from chalicelib.domain.ladder import Channel, Stage
+from chalicelib.domain.languages import written_in
+from chalicelib.domain.schedule import due_after
 from chalicelib.messages.context import FeeLine, MessageContext
 from chalicelib.messages.render import render_message
 from chalicelib.observability import count, logger
@@ -24,7 +26,13 @@ if TYPE_CHECKING:
     from chalicelib.domain.claim import Claim
     from chalicelib.domain.clock import VirtualClock
     from chalicelib.domain.tenant import Tenant
-    from chalicelib.services.ports import ClaimRepository, MessageSender, TenantRepository
+    from chalicelib.services.ports import (
+        ClaimRepository,
+        MessageDeliveryRepository,
+        MessageSender,
+        TenantRepository,
+        TimelineRepository,
+    )
 
 _FEE_REASONS = {
     "reminder_fee": {"de": "Mahngebühr (Porto und Material)", "en": "Reminder fee (postage and material)"},
@@ -41,6 +49,8 @@ def send_contact(
     stage_index: int,
     channel: Channel,
     claims: ClaimRepository,
+    timeline: TimelineRepository,
+    deliveries: MessageDeliveryRepository,
     tenants: TenantRepository,
     senders: Mapping[Channel, MessageSender],
     clock: VirtualClock,
@@ -54,14 +64,14 @@ def send_contact(
     claim = book_stage_charges(claim, stage, claims, clock)
     # Fee and interest lines come from the timeline; most messages have none, so skip the query then.
     has_charges = claim.ledger.fees or claim.ledger.interest
-    charged = [e for e in claims.events(claim_id) if e.type == EventType.CHARGES_ADDED] if has_charges else []
+    charged = [e for e in timeline.events(claim_id) if e.type == EventType.CHARGES_ADDED] if has_charges else []
     message = _message(claim, tenants.get(tenant_id), stage, channel, clock, links, charged)
     try:
         # The linearization point of invariants 1 and 2: the claim must still be contactable and
         # this stage/channel unsent, checked in one conditional write before the provider call.
-        claims.reserve_delivery(claim_id, stage.name, channel)
+        deliveries.reserve_delivery(claim_id, stage.name, channel)
     except ClaimClosedError:
-        claims.append(claim_id, tenant_id, _event(clock, EventType.CONTACT_SKIPPED, stage, channel, reason="closed"))
+        timeline.append(claim_id, tenant_id, _event(clock, EventType.CONTACT_SKIPPED, stage, channel, reason="closed"))
         count("ContactBlocked", reason="claim_closed")
         return "skipped"
     except AlreadyDoneError:
@@ -70,11 +80,11 @@ def send_contact(
         provider_id = senders[channel].send(message)
     except TransientError as exc:
         failed = _event(clock, EventType.MESSAGE_FAILED, stage, channel, error=str(exc), retryable=True)
-        claims.release_delivery(claim_id, tenant_id, stage.name, channel, failed)
+        deliveries.release_delivery(claim_id, tenant_id, stage.name, channel, failed)
         raise
     except PermanentDeliveryError as exc:
         failed = _event(clock, EventType.MESSAGE_FAILED, stage, channel, error=str(exc), retryable=False)
-        claims.append(claim_id, tenant_id, failed)
+        timeline.append(claim_id, tenant_id, failed)
         logger.warning("message rejected for good", claim_id=claim_id, channel=str(channel), error=str(exc))
         return "failed"
     sent = _event(
@@ -87,7 +97,7 @@ def send_contact(
         provider_id=provider_id,
         balance=claim.ledger.balance,
     )
-    claims.complete_delivery(claim_id, tenant_id, stage.name, channel, provider_id, sent)
+    deliveries.complete_delivery(claim_id, tenant_id, stage.name, channel, provider_id, sent)
     count("MessagesSent", channel=str(channel))
     return "sent"
 
@@ -137,8 +147,7 @@ def _letter_pdf(context: MessageContext) -> bytes:
 
 def _handover_date(claim: Claim, stage: Stage, handover: Stage, clock: VirtualClock) -> date:
     """As the planner will schedule it: the ladder's date, or the full spacing after this message."""
-    by_ladder = claim.schedule_anchor + timedelta(days=handover.offset_days)
-    return max(by_ladder, clock.now() + timedelta(days=handover.offset_days - stage.offset_days)).date()
+    return due_after(claim.schedule_anchor, handover, stage, clock.now()).date()
 
 
 def message_context(
@@ -151,7 +160,7 @@ def message_context(
     charged: Sequence[Event] = (),
 ) -> MessageContext:
     """What the debtor is shown: the ledger as booked, with every fee and interest period and its reason."""
-    language = claim.debtor.language if claim.debtor.language in ("de", "en") else "en"
+    language = written_in(claim.debtor.language)
     ledger = claim.ledger
     handover = next((s for s in claim.stages if s.hands_over), None)
     fees = [fee for event in charged for fee in event.data.get("fees", [])]

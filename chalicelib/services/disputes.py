@@ -40,8 +40,8 @@ def resolve_dispute(
         events = [Event(EventType.DISPUTE_RESOLVED, now, {"outcome": str(decided)})]
         if decided == DisputeOutcome.CANCEL:
             events.append(Event(EventType.CLAIM_CANCELLED, now, {"reason": "dispute upheld for the debtor"}))
-            return claims.update(replace(claim.transition(Status.CANCELLED, now), agreement={}), events)
-        resumed = replace(claim.transition(Status.DUNNING if claim.next_stage_index else Status.OPEN), agreement={})
+            return claims.update(replace(claim.transition(Status.CANCELLED, now), agreement=None), events)
+        resumed = replace(claim.transition(Status.DUNNING if claim.next_stage_index else Status.OPEN), agreement=None)
         if new_balance is not None:
             reduction = claim.ledger.balance - new_balance
             ledger = replace(claim.ledger, principal=claim.ledger.principal - reduction)

@@ -14,7 +14,13 @@ from chalicelib.services.retries import on_conflict
 
 if TYPE_CHECKING:
     from chalicelib.domain.clock import VirtualClock
-    from chalicelib.services.ports import AgencyClient, ClaimRepository, TenantRepository
+    from chalicelib.services.ports import (
+        AgencyClient,
+        ClaimRepository,
+        PaymentRepository,
+        TenantRepository,
+        TimelineRepository,
+    )
 
 
 class HandOverFailedError(Exception):
@@ -25,6 +31,8 @@ def hand_over(
     claim_id: str,
     tenant_id: str,
     claims: ClaimRepository,
+    timeline: TimelineRepository,
+    payments: PaymentRepository,
     tenants: TenantRepository,
     agency: AgencyClient,
     clock: VirtualClock,
@@ -35,12 +43,12 @@ def hand_over(
     if not claim.contactable:
         return "skipped"
     payload = handover_payload(
-        claim, tenants.get(tenant_id), claims.events(claim_id), claims.payments(claim_id), clock.now()
+        claim, tenants.get(tenant_id), timeline.events(claim_id), payments.payments(claim_id), clock.now()
     )
     try:
         reference = agency.hand_over(payload)  # TransientError propagates: the state machine retries
     except PermanentDeliveryError as exc:
-        claims.append(claim_id, tenant_id, Event(EventType.HANDOVER_FAILED, clock.now(), {"error": str(exc)}))
+        timeline.append(claim_id, tenant_id, Event(EventType.HANDOVER_FAILED, clock.now(), {"error": str(exc)}))
         raise HandOverFailedError(str(exc)) from exc
 
     def record() -> str:

@@ -16,9 +16,10 @@ from chalicelib.domain.errors import AlreadyDoneError, PermanentDeliveryError, T
 from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.instalments import Instalment
 from chalicelib.domain.ladder import Channel
+from chalicelib.domain.languages import written_in
 from chalicelib.observability import count, logger
 from chalicelib.services.pay_tokens import ContactLinks, pay_url
-from chalicelib.services.ports import ClaimRepository, MessageSender, OutboundMessage
+from chalicelib.services.ports import MessageDeliveryRepository, MessageSender, OutboundMessage, TimelineRepository
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Notices:
-    claims: ClaimRepository
+    deliveries: MessageDeliveryRepository
+    timeline: TimelineRepository
     senders: Mapping[Channel, MessageSender]
     clock: VirtualClock
     links: ContactLinks
@@ -42,7 +44,7 @@ class Notices:
         language = tenant.default_language if to_merchant else claim.debtor.language
         ledger = claim.ledger
         context = NoticeContext(
-            language=language if language in ("de", "en") else "en",
+            language=written_in(language),
             creditor_name=tenant.name,
             creditor_email=tenant.support_email,
             debtor_name=claim.debtor.name,
@@ -72,7 +74,7 @@ class Notices:
 
     def _deliver(self, claim: Claim, message: OutboundMessage, key: str) -> str:
         try:
-            self.claims.reserve_notice(claim.claim_id, key)
+            self.deliveries.reserve_notice(claim.claim_id, key)
         except AlreadyDoneError:
             return "already_sent"
         data = {"stage": message.stage, "channel": str(Channel.EMAIL)}
@@ -80,11 +82,11 @@ class Notices:
             provider_id = self.senders[Channel.EMAIL].send(message)
         except (TransientError, PermanentDeliveryError) as exc:
             failed = Event(EventType.MESSAGE_FAILED, self.clock.now(), {**data, "error": str(exc)})
-            self.claims.append(claim.claim_id, claim.tenant_id, failed)
+            self.timeline.append(claim.claim_id, claim.tenant_id, failed)
             logger.warning("notice not delivered", claim_id=claim.claim_id, notice=message.stage, error=str(exc))
             return "failed"
         sent = Event(EventType.MESSAGE_SENT, self.clock.now(), {**data, "to": message.to, "subject": message.subject})
-        self.claims.complete_delivery(claim.claim_id, claim.tenant_id, "notice", key, provider_id, sent)
+        self.deliveries.complete_delivery(claim.claim_id, claim.tenant_id, "notice", key, provider_id, sent)
         count("MessagesSent", channel="notice")
         return "sent"
 

@@ -10,13 +10,12 @@ from chalicelib.domain.claim import Claim
 from chalicelib.domain.decisions import Action, plan_next_step
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.languages import SUPPORTED, written_in
 from chalicelib.domain.tenant import Tenant, hash_secret
 
 if TYPE_CHECKING:
     from chalicelib.domain.clock import VirtualClock
-    from chalicelib.services.ports import ClaimRepository, TenantRepository
-
-LANGUAGES = ("de", "en")
+    from chalicelib.services.ports import ClaimRepository, TenantRepository, TimelineRepository
 
 
 class PayLinkNotFoundError(NotFoundError):
@@ -44,10 +43,6 @@ class PayPage:
     def settled(self) -> bool:
         return self.claim.closed or self.claim.ledger.balance == 0
 
-    @property
-    def can_pay(self) -> bool:
-        return not self.settled
-
 
 _HISTORY = {
     EventType.MESSAGE_SENT,
@@ -61,6 +56,7 @@ _HISTORY = {
 def open_pay_page(
     token: str,
     claims: ClaimRepository,
+    timeline: TimelineRepository,
     tenants: TenantRepository,
     clock: VirtualClock,
     language: str | None = None,
@@ -74,12 +70,12 @@ def open_pay_page(
     now = clock.now()
     if claim.closed_at is not None and now > claim.closed_at + timedelta(days=tenant.pay_link_days_after_close):
         raise PayLinkNotFoundError("no such payment link")
-    events = claims.events(claim_id)
-    chosen = language if language in LANGUAGES else claim.debtor.language
+    events = timeline.events(claim_id)
+    chosen = language if language in SUPPORTED else claim.debtor.language  # the page's switch, else the debtor's
     return PayPage(
         claim=claim,
         tenant=tenant,
-        language=chosen if chosen in LANGUAGES else "en",
+        language=written_in(chosen),
         history=tuple(
             e for e in events if e.type in _HISTORY or e.type.startswith(("promise.", "dispute.", "pause.", "plan."))
         ),
@@ -138,7 +134,7 @@ def page_json(page: PayPage, girocode_payload: str | None) -> dict[str, Any]:
         ),
         "history": [{"type": str(e.type), "at": e.at.isoformat(), **_public(e)} for e in page.history],
         "bank_transfer": None if page.settled else _bank_transfer(page, girocode_payload),
-        "agreement": claim.agreement or None,
+        "agreement": claim.agreement.to_dict() if claim.agreement else None,
     }
 
 

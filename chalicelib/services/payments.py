@@ -10,21 +10,38 @@ webhook delivered again or a bank statement imported twice changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
-from chalicelib.domain.claim import Claim, Status
+from chalicelib.domain.claim import CONTACTABLE, PAYABLE, Claim, Status
+from chalicelib.domain.clock import VirtualClock
 from chalicelib.domain.errors import AlreadyDoneError, InvalidInputError
 from chalicelib.domain.events import Event, EventType
 from chalicelib.observability import count, logger
-from chalicelib.services.ports import REOPENED_RUN
+from chalicelib.services.ports import (
+    REOPENED_RUN,
+    ClaimRepository,
+    PaymentRecord,
+    PaymentRepository,
+    WorkflowClient,
+)
 from chalicelib.services.retries import on_conflict
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
+ThankYou = Callable[[Claim, PaymentRecord], None]
 
-    from chalicelib.domain.clock import VirtualClock
-    from chalicelib.services.ports import ClaimRepository, PaymentRecord, WorkflowClient
+
+@dataclass(frozen=True)
+class MoneyPorts:
+    """What the money path needs, built once in bootstrap (Container.money) and passed on whole.
+
+    `thank` sends the debtor a thank-you when a payment settles the claim; None sends none.
+    """
+
+    claims: ClaimRepository
+    payments: PaymentRepository
+    workflow: WorkflowClient
+    clock: VirtualClock
+    thank: ThankYou | None = None
 
 
 @dataclass(frozen=True)
@@ -33,24 +50,17 @@ class PaymentOutcome:
     duplicate: bool  # the same payment was applied before: nothing changed
 
 
-def record_payment(
-    claim_id: str,
-    tenant_id: str,
-    payment: PaymentRecord,
-    claims: ClaimRepository,
-    workflow: WorkflowClient,
-    clock: VirtualClock,
-    thank: Callable[[Claim, PaymentRecord], None] | None = None,
-) -> PaymentOutcome:
-    """Apply the money once; `thank` sends the debtor a thank-you when it settled the claim."""
+def record_payment(claim_id: str, tenant_id: str, payment: PaymentRecord, money: MoneyPorts) -> PaymentOutcome:
+    """Apply the money once, tell the waiting execution, and thank the debtor when it settled the claim."""
     _require_positive(payment)
+    claims = money.claims
 
     def attempt() -> PaymentOutcome:
         claim = claims.get(claim_id, tenant_id)
         _require_currency(claim, payment)
-        updated, events = _apply(claim, payment, clock)
+        updated, events = _apply(claim, payment, money.clock)
         try:
-            return PaymentOutcome(claims.apply_payment(updated, payment, events), duplicate=False)
+            return PaymentOutcome(money.payments.apply_payment(updated, payment, events), duplicate=False)
         except AlreadyDoneError:
             return PaymentOutcome(claims.get(claim_id, tenant_id), duplicate=True)
 
@@ -58,34 +68,28 @@ def record_payment(
     if not outcome.duplicate:
         count("PaymentsReceived")
         count("AmountRecovered", payment.amount)
-        _tell_workflow(outcome.claim, workflow)
-        if thank and outcome.claim.status == Status.PAID:
-            _thank(thank, outcome.claim, payment)
+        _tell_workflow(outcome.claim, money.workflow)
+        if money.thank and outcome.claim.status == Status.PAID:
+            _thank(money.thank, outcome.claim, payment)
     return outcome
 
 
-def record_reversal(
-    claim_id: str,
-    tenant_id: str,
-    reversal: PaymentRecord,
-    claims: ClaimRepository,
-    workflow: WorkflowClient,
-    clock: VirtualClock,
-) -> PaymentOutcome:
+def record_reversal(claim_id: str, tenant_id: str, reversal: PaymentRecord, money: MoneyPorts) -> PaymentOutcome:
     """Take back refunded or charged-back money (`reversal.amount` > 0, kind in `reversal.data["kind"]`).
 
     A paid claim whose balance is due again re-opens and runs a fresh execution from the stage it
     had reached; a claim still in dunning sees the higher balance at its next step.
     """
     _require_positive(reversal)
+    claims, workflow = money.claims, money.workflow
 
     def attempt() -> PaymentOutcome:
         claim = claims.get(claim_id, tenant_id)
         _require_currency(claim, reversal)
-        updated, events = _reverse(claim, reversal, clock)
+        updated, events = _reverse(claim, reversal, money.clock)
         stored = replace(reversal, amount=-(claim.ledger.paid - updated.ledger.paid))
         try:
-            return PaymentOutcome(claims.apply_payment(updated, stored, events), duplicate=False)
+            return PaymentOutcome(money.payments.apply_payment(updated, stored, events), duplicate=False)
         except AlreadyDoneError:
             return PaymentOutcome(claims.get(claim_id, tenant_id), duplicate=True)
 
@@ -93,31 +97,25 @@ def record_reversal(
     if not outcome.duplicate:
         count("PaymentsReversed")
         claim = outcome.claim
-        if claim.reopened and claim.status in (Status.OPEN, Status.DUNNING) and not claim.task_token:
+        if claim.reopened and claim.status in CONTACTABLE and not claim.task_token:
             workflow.start(claim.claim_id, claim.tenant_id, REOPENED_RUN * claim.reopened)
         elif claim.task_token:
             workflow.notify(claim.task_token, {"type": "replan"})
     return outcome
 
 
-def credit_claim(
-    claim_id: str,
-    tenant_id: str,
-    credit: PaymentRecord,
-    claims: ClaimRepository,
-    workflow: WorkflowClient,
-    clock: VirtualClock,
-) -> PaymentOutcome:
+def credit_claim(claim_id: str, tenant_id: str, credit: PaymentRecord, money: MoneyPorts) -> PaymentOutcome:
     """A credit note or refund in the shop lowers what the invoice asks; crediting all of it cancels the claim."""
     _require_positive(credit)
+    claims, workflow = money.claims, money.workflow
 
     def attempt() -> PaymentOutcome:
         claim = claims.get(claim_id, tenant_id)
         _require_currency(claim, credit)
-        updated, events = _credit(claim, credit, clock)
+        updated, events = _credit(claim, credit, money.clock)
         stored = replace(credit, amount=0, data={**credit.data, "kind": "credit", "credited": credit.amount})
         try:
-            return PaymentOutcome(claims.apply_payment(updated, stored, events), duplicate=False)
+            return PaymentOutcome(money.payments.apply_payment(updated, stored, events), duplicate=False)
         except AlreadyDoneError:
             return PaymentOutcome(claims.get(claim_id, tenant_id), duplicate=True)
 
@@ -199,7 +197,7 @@ def _credit(claim: Claim, credit: PaymentRecord, clock: VirtualClock) -> tuple[C
 
 def _apply(claim: Claim, payment: PaymentRecord, clock: VirtualClock) -> tuple[Claim, list[Event]]:
     now = clock.now()
-    was_closed = claim.status in (Status.PAID, Status.CANCELLED)
+    nothing_due = claim.status not in PAYABLE
     ledger = claim.ledger.with_payment(payment.amount)
     events = [
         Event(
@@ -217,11 +215,11 @@ def _apply(claim: Claim, payment: PaymentRecord, clock: VirtualClock) -> tuple[C
         )
     ]
     updated = replace(claim, ledger=ledger)
-    if ledger.settled and not was_closed:
+    if ledger.settled and not nothing_due:
         updated = updated.transition(Status.PAID, now)
         events.append(Event(EventType.CLAIM_PAID, now, {"paid": ledger.paid, "stage": claim.stage}))
     overpaid_now = ledger.overpaid - claim.ledger.overpaid
-    if overpaid_now > 0 or was_closed:
+    if overpaid_now > 0 or nothing_due:
         # Money on a closed claim, or beyond the balance, belongs to the debtor: record it for a refund.
         events.append(Event(EventType.PAYMENT_OVERPAID, now, {"amount": overpaid_now or payment.amount}))
     return updated, events
@@ -239,7 +237,7 @@ def _tell_workflow(claim: Claim, workflow: WorkflowClient) -> None:
         logger.info("execution was not waiting; it will see the payment at its next step", claim_id=claim.claim_id)
 
 
-def _thank(thank: Callable[[Claim, PaymentRecord], None], claim: Claim, payment: PaymentRecord) -> None:
+def _thank(thank: ThankYou, claim: Claim, payment: PaymentRecord) -> None:
     """The money is applied already: a thank-you that cannot be sent must not fail the payment's request."""
     try:
         thank(claim, payment)

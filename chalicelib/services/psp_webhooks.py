@@ -2,7 +2,8 @@
 
 Every event takes the one money path in services.payments: payments through record_payment,
 refunds and chargebacks through record_reversal, each keyed by the provider's event id so a
-delivery repeated by the provider changes nothing.
+delivery repeated by the provider changes nothing. Which reader reads which provider is the
+composition root's choice (Container.payment_readers); this module knows none of them.
 """
 
 from __future__ import annotations
@@ -10,20 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.errors import ClaimNotFoundError, SignatureError
+from chalicelib.domain.errors import ClaimNotFoundError, NotFoundError, SignatureError
 from chalicelib.observability import logger
 from chalicelib.services.payments import PaymentOutcome, record_payment, record_reversal
 from chalicelib.services.ports import PaymentEvent, PaymentRecord
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
 
-    from chalicelib.domain.claim import Claim
-    from chalicelib.domain.clock import VirtualClock
     from chalicelib.domain.tenant import Tenant
-    from chalicelib.services.ports import ClaimRepository, WorkflowClient
+    from chalicelib.services.payments import MoneyPorts
+    from chalicelib.services.ports import PaymentEventReader, PaymentRepository
 
 PSP_PROVIDERS = ("sandbox", "stripe", "adyen")
+
+
+class UnknownPaymentProviderError(NotFoundError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -37,28 +41,34 @@ def handle_psp_webhook(
     provider: str,
     headers: Mapping[str, str],
     body: bytes,
-    claims: ClaimRepository,
-    workflow: WorkflowClient,
-    clock: VirtualClock,
-    thank: Callable[[Claim, PaymentRecord], None] | None = None,
+    readers: Mapping[str, PaymentEventReader],
+    money: MoneyPorts,
 ) -> list[Applied]:
     """Verify with the tenant's secret for this provider, then apply each money event it carries."""
+    reader = readers.get(provider)
+    if reader is None:
+        raise UnknownPaymentProviderError(f"no payment provider '{provider}'")
     secret = tenant.webhook_secret(provider)
     if not secret:
         raise SignatureError(f"the tenant has no secret for {provider}")
-    events = _verified_events(provider, headers, body, secret, claims)
-    return [_apply(tenant.tenant_id, provider, event, claims, workflow, clock, thank) for event in events]
+    applied = []
+    for event in reader(body, headers, secret):
+        claim_id = _claim_of(provider, event, money.payments)
+        if claim_id is not None:
+            applied.append(_apply(tenant.tenant_id, provider, event, claim_id, money))
+    return applied
 
 
-def _apply(
-    tenant_id: str,
-    provider: str,
-    event: PaymentEvent,
-    claims: ClaimRepository,
-    workflow: WorkflowClient,
-    clock: VirtualClock,
-    thank: Callable[[Claim, PaymentRecord], None] | None,
-) -> Applied:
+def _claim_of(provider: str, event: PaymentEvent, payments: PaymentRepository) -> str | None:
+    """The claim the event names, else the one the payment it takes back was applied to; None: not a claim's."""
+    if event.claim_id:
+        return event.claim_id
+    if event.original_payment:
+        return payments.find_by_provider_reference(provider, event.original_payment)
+    return None
+
+
+def _apply(tenant_id: str, provider: str, event: PaymentEvent, claim_id: str, money: MoneyPorts) -> Applied:
     record = PaymentRecord(
         payment_key=f"{provider}#{event.event_id}",
         amount=abs(event.amount),
@@ -70,45 +80,15 @@ def _apply(
     )
     try:
         if event.kind == "payment":
-            return Applied(event, record_payment(event.claim_id, tenant_id, record, claims, workflow, clock, thank))
+            return Applied(event, record_payment(claim_id, tenant_id, record, money))
         # A refund or chargeback finds the claim of the payment it takes back, noted when that payment was
         # applied; else the claim the event names.
-        reversed_claim = claims.find_by_provider_reference(provider, event.provider_reference) or event.claim_id
-        return Applied(event, record_reversal(reversed_claim, tenant_id, record, claims, workflow, clock))
+        reversed_claim = money.payments.find_by_provider_reference(provider, event.provider_reference) or claim_id
+        return Applied(event, record_reversal(reversed_claim, tenant_id, record, money))
     except ClaimNotFoundError:
         if provider != "adyen":
             raise
         # Adyen batches notifications and retries the whole batch on any error: a payment of the merchant's account
         # that is not one of this tenant's claims is acknowledged and logged, not applied.
-        logger.warning("PSP event names no claim of this tenant", provider=provider, claim_id=event.claim_id)
+        logger.warning("PSP event names no claim of this tenant", provider=provider, claim_id=claim_id)
         return Applied(event, None)
-
-
-def _verified_events(
-    provider: str, headers: Mapping[str, str], body: bytes, secret: str, claims: ClaimRepository
-) -> list[PaymentEvent]:
-    if provider == "stripe":
-        from chalicelib.adapters.payments import stripe_webhooks
-
-        event = stripe_webhooks.verify_and_parse(
-            body,
-            headers.get(stripe_webhooks.SIGNATURE_HEADER),
-            secret,
-            resolve_claim=lambda intent: claims.find_by_provider_reference("stripe", intent),
-        )
-        return [event] if event else []
-    if provider == "adyen":
-        from chalicelib.adapters.payments import adyen_webhooks
-
-        return adyen_webhooks.verify_and_parse(body, secret)
-    from chalicelib.adapters.payments import sandbox
-
-    sandbox.verify(secret, headers, body)
-    payment = sandbox.parse(body)
-    if payment is None:
-        return []
-    return [
-        PaymentEvent(
-            payment.event_id, payment.claim_id, payment.amount, payment.currency, "payment", payment.payment_id
-        )
-    ]

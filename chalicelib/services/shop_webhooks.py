@@ -26,10 +26,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from chalicelib.domain.claim import Claim
-    from chalicelib.domain.clock import VirtualClock
     from chalicelib.domain.shop_orders import ShopEvent
     from chalicelib.domain.tenant import Tenant
-    from chalicelib.services.ports import ClaimRepository, WorkflowClient
+    from chalicelib.services.payments import MoneyPorts
+    from chalicelib.services.ports import ShopEventReader
 
 SHOP_SYSTEMS = ("shopify", "woocommerce", "shopware", "generic")
 
@@ -43,23 +43,24 @@ def handle_shop_webhook(
     system: str,
     headers: Mapping[str, str],
     body: bytes,
-    claims: ClaimRepository,
-    workflow: WorkflowClient,
-    clock: VirtualClock,
+    readers: Mapping[str, ShopEventReader],
+    money: MoneyPorts,
     pay_secret: str,
-    thank: Callable[[Claim, PaymentRecord], None] | None = None,
 ) -> dict[str, Any]:
-    """The JSON answer for the shop: what was done (`action`), to which claim, or why nothing was."""
-    if system not in SHOP_SYSTEMS:
+    """The JSON answer for the shop: what was done (`action`), to which claim, or why nothing was.
+
+    `readers` holds one reader per shop system (Container.shop_readers): which adapter reads which system is
+    the composition root's choice.
+    """
+    reader = readers.get(system)
+    if reader is None:
         raise UnknownShopSystemError(f"no shop system '{system}'")
     secret = tenant.webhook_secret(system)
     if not secret:
         raise SignatureError(f"the tenant has no webhook secret for {system}")
-    from chalicelib.adapters.shops import read_webhook
-
-    event = read_webhook(system, body, headers, secret, OrderRules.for_tenant(tenant, system))
+    event = reader(body, headers, secret, OrderRules.for_tenant(tenant, system))
     act = _ACTIONS.get(event.kind, _ignore)
-    answer = act(_Context(tenant, event, claims, workflow, clock, pay_secret, thank))
+    answer = act(_Context(tenant, event, money, pay_secret))
     logger.info(
         "shop webhook",
         tenant_id=tenant.tenant_id,
@@ -73,23 +74,12 @@ def handle_shop_webhook(
 
 
 class _Context:
-    def __init__(
-        self,
-        tenant: Tenant,
-        event: ShopEvent,
-        claims: ClaimRepository,
-        workflow: WorkflowClient,
-        clock: VirtualClock,
-        pay_secret: str,
-        thank: Callable[[Claim, PaymentRecord], None] | None,
-    ) -> None:
+    def __init__(self, tenant: Tenant, event: ShopEvent, money: MoneyPorts, pay_secret: str) -> None:
         self.tenant = tenant
         self.event = event
-        self.claims = claims
-        self.workflow = workflow
-        self.clock = clock
+        self.money = money
+        self.claims = money.claims
         self.pay_secret = pay_secret
-        self.thank = thank
 
     @property
     def system(self) -> str:
@@ -100,7 +90,7 @@ class _Context:
         return None if claim_id is None else self.claims.get(claim_id, self.tenant.tenant_id)
 
     def already_applied(self, claim: Claim, payment_key: str) -> bool:
-        return any(p["payment_key"] == payment_key for p in self.claims.payments(claim.claim_id))
+        return any(p["payment_key"] == payment_key for p in self.money.payments.payments(claim.claim_id))
 
 
 def _answer(action: str, claim: Claim | None = None, reason: str = "") -> dict[str, Any]:
@@ -133,7 +123,8 @@ def _place(ctx: _Context) -> dict[str, Any]:
         invoice_date=invoice.invoice_date,
         description=invoice.description,
     )
-    created = create_claim(command, ctx.tenant, ctx.claims, ctx.workflow, ctx.clock, ctx.pay_secret)
+    money = ctx.money
+    created = create_claim(command, ctx.tenant, money.claims, money.workflow, money.clock, ctx.pay_secret)
     if created.created:
         return _answer("claim_created", created.claim)
     return _answer("claim_exists" if ctx.event.is_update else "duplicate", created.claim)
@@ -160,7 +151,7 @@ def _pay(ctx: _Context) -> dict[str, Any]:
         provider=ctx.system,
         reference=event.ref.order_number,
     )
-    outcome = record_payment(claim.claim_id, claim.tenant_id, record, ctx.claims, ctx.workflow, ctx.clock, ctx.thank)
+    outcome = record_payment(claim.claim_id, claim.tenant_id, record, ctx.money)
     return _answer("duplicate" if outcome.duplicate else "payment_recorded", outcome.claim)
 
 
@@ -172,7 +163,10 @@ def _cancel(ctx: _Context) -> dict[str, Any]:
         return _answer("duplicate", claim)
     if not can_transition(claim.status, Status.CANCELLED):
         return _answer("ignored", claim, f"the claim is {claim.status}: there is nothing to cancel")
-    cancelled = cancel_claim(claim.claim_id, claim.tenant_id, ctx.event.reason, ctx.claims, ctx.workflow, ctx.clock)
+    money = ctx.money
+    cancelled = cancel_claim(
+        claim.claim_id, claim.tenant_id, ctx.event.reason, money.claims, money.workflow, money.clock
+    )
     return _answer("claim_cancelled", cancelled)
 
 
@@ -195,7 +189,7 @@ def _credit(ctx: _Context) -> dict[str, Any]:
             provider=ctx.system,
             reference=credit.credit_id,
         )
-        outcome = credit_claim(claim.claim_id, claim.tenant_id, record, ctx.claims, ctx.workflow, ctx.clock)
+        outcome = credit_claim(claim.claim_id, claim.tenant_id, record, ctx.money)
         claim = outcome.claim
         applied = applied or not outcome.duplicate
         repeated = repeated or outcome.duplicate

@@ -16,7 +16,7 @@ from chalicelib.services.retries import on_conflict
 
 if TYPE_CHECKING:
     from chalicelib.domain.clock import VirtualClock
-    from chalicelib.services.ports import ClaimRepository, WorkflowClient
+    from chalicelib.services.ports import ClaimRepository, TaskTokenRepository, WorkflowClient
 
 # While an agreement or dispute holds the ladder, look again after this many strategy days
 # even if no event arrives (an event normally ends the wait much earlier).
@@ -91,6 +91,7 @@ def register_wait(
     task_token: str,
     planned: str,
     claims: ClaimRepository,
+    task_tokens: TaskTokenRepository,
     workflow: WorkflowClient,
     clock: VirtualClock,
 ) -> None:
@@ -101,7 +102,7 @@ def register_wait(
     (the claim closed, a promise or dispute arrived), the wait is ended here and the execution plans anew.
     """
     try:
-        claims.set_task_token(claim_id, task_token)
+        task_tokens.set_task_token(claim_id, task_token)
     except ClaimClosedError:
         claim = claims.get(claim_id, tenant_id)
         event_type = "paid" if claim.status == Status.PAID else str(claim.status)
@@ -119,7 +120,7 @@ def complete_stage(
 
     def attempt() -> str:
         claim = claims.get(claim_id, tenant_id)
-        if claim.next_stage_index != stage_index or not claim.contactable or claim.agreement:
+        if claim.next_stage_index != stage_index or not claim.contactable or claim.agreement is not None:
             return "unchanged"  # a retry, or an agreement arrived mid-stage: the stage runs again after it
         updated, events = _advance(claim, clock)
         claims.update(updated, events)

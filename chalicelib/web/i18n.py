@@ -9,23 +9,24 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from chalicelib.domain.agreement import InstalmentPlan, Pause, Promise
+from chalicelib.domain.languages import locale_of, written_in
 from chalicelib.domain.money import Money
+from chalicelib.messages.formatting import format_day
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from chalicelib.domain.agreement import Agreement
     from chalicelib.domain.claim import Claim
     from chalicelib.domain.events import Event
     from chalicelib.domain.ledger import Ledger
     from chalicelib.services.pay_page import NextStep
 
-LANGUAGES = ("de", "en")
+# Each supported language (chalicelib.domain.languages) by its own name, for the page's language switch.
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
-# Babel locale and date style: de "24.12.2026", en "24 December 2026" (the same as in the messages).
-_LOCALES = {"de": ("de_DE", "medium"), "en": ("en_GB", "long")}
 DISPUTE_REASONS = ("not_received", "returned", "wrong_amount", "already_paid", "other")
 STAGES = ("pre_due_reminder", "reminder", "sms", "call", "final_notice", "agency")
 CHANNELS = ("email", "sms", "call", "letter", "push")
@@ -49,8 +50,7 @@ def text(language: str, key: str, **values: Any) -> str:
 def day(value: date | datetime | str, language: str) -> str:
     """Dates arrive as dates, event instants or ISO strings from stored agreements; all read alike."""
     parsed = date.fromisoformat(value[:10]) if isinstance(value, str) else value
-    locale, style = _LOCALES[language]
-    return str(format_date(parsed, format=style, locale=locale))
+    return format_day(parsed, language)
 
 
 def money(amount: int, currency: str, language: str) -> str:
@@ -87,8 +87,7 @@ def interest_reason(period: dict[str, Any], language: str) -> str:
     start, end = day(period["from"], language), day(period["to"], language)
     if period.get("percent") is None:
         return text(language, "interest_unknown", start=start, end=end)
-    locale, _ = _LOCALES[language]
-    percent = format_decimal(Decimal(str(period["percent"])), format="#,##0.00", locale=locale)
+    percent = format_decimal(Decimal(str(period["percent"])), format="#,##0.00", locale=locale_of(language))
     days = int(period.get("days") or (date.fromisoformat(period["to"]) - date.fromisoformat(period["from"])).days + 1)
     count = text(language, "day_one") if days == 1 else text(language, "day_many", count=days)
     return text(language, "interest", percent=percent, start=start, end=end, days=count)
@@ -150,7 +149,7 @@ def history_rows(events: Iterable[Event], currency: str, language: str) -> list[
 
 def error_message(action: str, field: str, language: str) -> str:
     """For FormError: domain errors are written for developers and in English; the debtor reads this instead."""
-    catalog = texts()[language if language in LANGUAGES else "en"]
+    catalog = texts()[written_in(language)]
     return catalog.get(f"error.{action}.{field}") or catalog.get(f"error.{field}") or catalog["error.other"]
 
 
@@ -164,22 +163,20 @@ def claim_facts(claim: Claim, merchant: str, language: str) -> list[tuple[str, s
     return facts
 
 
-def agreement_view(agreement: dict[str, Any], currency: str, language: str) -> dict[str, Any]:
-    """The agreement in force, in words, instead of the forms it replaces (as stored by services.self_service)."""
-    kind, detail = str(agreement.get("kind")), ""
-    schedule = agreement.get("schedule") or []
-    when = agreement.get("date") or agreement.get("until")
-    if kind == "instalments":
-        sentence = text(language, "agreement.instalments", count=len(schedule))
-    elif kind in {"promise", "pause"} and when:
-        sentence = text(language, f"agreement.{kind}", date=day(when, language))
-    elif kind == "dispute":
-        sentence = text(language, "agreement.dispute")
-        if agreement.get("reason") in DISPUTE_REASONS:
-            detail = text(language, "dispute_given", reason=text(language, f"reason.{agreement['reason']}"))
+def agreement_view(agreement: Agreement, currency: str, language: str) -> dict[str, Any]:
+    """The agreement in force, in words, instead of the forms it replaces."""
+    detail, rows = "", []
+    if isinstance(agreement, InstalmentPlan):
+        sentence = text(language, "agreement.instalments", count=len(agreement.schedule))
+        rows = [(i.number, i.due, i.amount) for i in agreement.schedule]
+    elif isinstance(agreement, Promise):
+        sentence = text(language, "agreement.promise", date=day(agreement.date, language))
+    elif isinstance(agreement, Pause):
+        sentence = text(language, "agreement.pause", date=day(agreement.until, language))
     else:
-        sentence = text(language, "agreement.other")
-    rows = [(int(r["number"]), date.fromisoformat(str(r["due"])[:10]), int(r["amount"])) for r in schedule]
+        sentence = text(language, "agreement.dispute")
+        if agreement.reason in DISPUTE_REASONS:
+            detail = text(language, "dispute_given", reason=text(language, f"reason.{agreement.reason}"))
     return {"text": sentence, "detail": detail, "plan": plan_view(rows, currency, language) if rows else None}
 
 

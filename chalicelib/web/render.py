@@ -12,8 +12,11 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from chalicelib.domain.agreement import InstalmentPlan, Pause, Promise
 from chalicelib.domain.claim import Status
 from chalicelib.domain.disputes import MAX_MESSAGE_LENGTH
+from chalicelib.domain.languages import SUPPORTED, written_in
+from chalicelib.domain.pay_actions import PayAction
 from chalicelib.domain.payment_reference import pretty
 from chalicelib.domain.tenant import Branding
 from chalicelib.web import i18n
@@ -24,7 +27,8 @@ if TYPE_CHECKING:
 
 CSS_HREF = "/pay/assets/pay.css"
 MESSAGE_MAX_LENGTH = MAX_MESSAGE_LENGTH  # the textareas' maxlength: what the domain accepts
-NOTICES = ("checkout_cancelled", "paid", "promise", "instalments", "dispute", "pause", "contact")
+# The confirmation shown after an action (a checkout leaves for the PSP, and comes back paid or cancelled).
+NOTICES = ("checkout_cancelled", "paid", *(str(a) for a in PayAction if a is not PayAction.CHECKOUT))
 DEFAULT_BRAND_COLOR = Branding().color
 WHITE, NEAR_BLACK, BLACK = "#ffffff", "#111111", "#000000"
 MIN_CONTRAST = 4.5  # WCAG 2 AA for normal text
@@ -119,12 +123,11 @@ def render_pay_page(
     instalment_preview: tuple[InstalmentRow, ...] | None = None,
 ) -> str:
     """The whole page in one pass; what a settled claim must not offer is decided here, not in the template."""
-    if page.language not in i18n.LANGUAGES:
-        page = replace(page, language="en")
+    page = replace(page, language=written_in(page.language))
     lang, claim, tenant = page.language, page.claim, page.tenant
     t = partial(i18n.text, lang)
     base = f"/pay/{quote(token, safe='')}"
-    kind = str(claim.agreement.get("kind") or "")
+    kind = str(claim.agreement.kind) if claim.agreement else ""
     state = _state(page)
     context: dict[str, Any] = {
         **_frame(tenant, lang, base),
@@ -158,7 +161,7 @@ def render_pay_page(
         "facts": i18n.claim_facts(claim, tenant.name, lang),
         "rows": i18n.breakdown_rows(ledger, page.charges, lang),
         "next_step": i18n.next_step_text(page.next_step, lang) if page.next_step and not kind else None,
-        "agreement": i18n.agreement_view(claim.agreement, ledger.currency, lang) if kind else None,
+        "agreement": i18n.agreement_view(claim.agreement, ledger.currency, lang) if claim.agreement else None,
         "bank": _bank(page, girocode_svg),
         "limits": limits,
         "promise": {"min": i18n.day(limits.promise_min, lang), "max": i18n.day(limits.promise_max, lang)},
@@ -174,7 +177,7 @@ def render_pay_page(
 
 def render_not_found(language: str) -> str:
     """Says nothing about why: a guessed token and an expired one must look the same."""
-    lang = language if language in i18n.LANGUAGES else "en"
+    lang = written_in(language)
     return environment().get_template("not_found.html.j2").render(lang=lang, t=partial(i18n.text, lang), css=CSS_HREF)
 
 
@@ -190,7 +193,7 @@ def _frame(tenant: Tenant, lang: str, base: str) -> dict[str, Any]:
         "logo_url": branding.logo_url if branding.logo_url.startswith("https://") else None,
         "languages": [
             {"code": code, "name": i18n.LANGUAGE_NAMES[code], "href": f"{base}?lang={code}", "current": code == lang}
-            for code in i18n.LANGUAGES
+            for code in SUPPORTED
         ],
         "footer": {
             "address": [line.strip() for line in tenant.address.splitlines() if line.strip()],
@@ -228,11 +231,11 @@ def _notice(page: PayPage, lang: str, notice: str | None) -> str | None:
     if notice not in NOTICES:
         return None
     agreement = page.claim.agreement
-    when: Any = None
-    if notice in {"promise", "pause"}:
-        when = agreement.get("date") or agreement.get("until")
-    elif notice == "instalments" and agreement.get("schedule"):
-        when = agreement["schedule"][0].get("due")
+    when: date | None = None
+    if notice in {"promise", "pause"} and isinstance(agreement, Promise | Pause):
+        when = agreement.date if isinstance(agreement, Promise) else agreement.until
+    elif notice == "instalments" and isinstance(agreement, InstalmentPlan) and agreement.schedule:
+        when = agreement.schedule[0].due
     if notice in {"promise", "instalments", "pause"} and not when:
         return i18n.text(lang, f"notice.{notice}_nodate")
     values = {"date": i18n.day(when, lang)} if when else {}

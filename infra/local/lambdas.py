@@ -66,7 +66,6 @@ class Dispatcher:
 
 
 dispatcher = Dispatcher()
-_original_invoke = LambdaSimpleBackend.invoke
 
 
 def install() -> Dispatcher:

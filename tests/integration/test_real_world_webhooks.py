@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.integration, needs_real_world]
 
 STRIPE_PLACEHOLDER = b"clm_01JEXTERNALCHECKOUT0001"  # client_reference_id and metadata.claim_id in the fixtures
-ADYEN_TEST_KEY = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056"  # SOURCES.md, Adyen's UtilTest
+ADYEN_TEST_KEY = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056"  # Adyen's UtilTest key
 # The orders' own dates (read from the files); payment days are set so each falls due 90 days from today and no
 # reminder runs while a test does.
 ORDER_DATES = {"shopify": date(2024, 6, 26), "woocommerce": date(2017, 3, 22), "shopware": date(2023, 5, 4)}

@@ -122,7 +122,7 @@ def test_shopify_orders_paid_settles_the_claim_once(shop: Harness) -> None:
     assert again["action"] == "duplicate"
     claim = shop.claim(claim_id)
     assert (claim["status"], claim["paid"], claim["balance"]) == ("paid", 38800, 0)
-    assert [p["payment_key"] for p in shop.app.claims.payments(claim_id)] == ["shopify#paid#820982911946154508"]
+    assert [p["payment_key"] for p in shop.app.payments.payments(claim_id)] == ["shopify#paid#820982911946154508"]
 
 
 def test_a_partial_shopify_refund_lowers_the_balance_and_a_full_one_cancels(shop: Harness) -> None:

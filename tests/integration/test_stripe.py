@@ -238,8 +238,8 @@ def signed(event: dict[str, Any] | bytes, secret: str = SECRET, timestamp: int |
     return body, f"t={t},v1={v1}"
 
 
-def parsed(event: dict[str, Any] | bytes, **kwargs: Any) -> PaymentEvent | None:
-    return verify_and_parse(*signed(event), SECRET, **kwargs)
+def parsed(event: dict[str, Any] | bytes) -> PaymentEvent | None:
+    return verify_and_parse(*signed(event), SECRET)
 
 
 def test_a_paid_checkout_session_is_a_payment_of_the_claim() -> None:
@@ -310,6 +310,7 @@ def test_a_refund_is_a_negative_amount_of_what_this_refund_returned() -> None:
         currency="EUR",
         kind="refund",
         provider_reference="ch_3RkQ2tLs7mWzKpXa1Mx7Ny8P",
+        original_payment="pi_3RkQ2tLs7mWzKpXa1Hf5Gj6K",
     )
 
 
@@ -325,50 +326,44 @@ def test_a_second_partial_refund_counts_only_its_own_amount() -> None:
     assert refund.amount == -3240
 
 
-def test_a_refund_without_claim_metadata_finds_its_claim_through_the_payment_intent() -> None:
+def test_a_refund_without_claim_metadata_names_the_payment_intent_it_takes_back() -> None:
     event = event_fixture("charge_refunded")
     event["data"]["object"]["metadata"] = {}
-    asked: list[str] = []
 
-    def claim_of(payment_intent: str) -> str:
-        asked.append(payment_intent)
-        return CLAIM
+    refund = parsed(event)
 
-    refund = parsed(event, resolve_claim=claim_of)
-
+    # the PSP service finds the claim that intent's payment was applied to
     assert refund is not None
-    assert refund.claim_id == CLAIM
-    assert asked == ["pi_3RkQ2tLs7mWzKpXa1Hf5Gj6K"]
+    assert (refund.claim_id, refund.original_payment) == (None, "pi_3RkQ2tLs7mWzKpXa1Hf5Gj6K")
 
 
-def test_a_dispute_is_a_chargeback_of_the_disputed_amount_found_through_stripe() -> None:
-    # GIVEN the dispute names only the payment intent, whose metadata Stripe holds
-    intent = {"id": "pi_3RkQ2tLs7mWzKpXa1Hf5Gj6K", "object": "payment_intent", "metadata": {"claim_id": CLAIM}}
-    checkout = checkout_over(RecordingHttpClient((200, intent)))
-
-    # WHEN
-    chargeback = parsed(event_fixture("charge_dispute_created"), resolve_claim=checkout.claim_id_for_payment_intent)
-
-    # THEN
-    assert chargeback == PaymentEvent(
+def test_a_dispute_is_a_chargeback_of_the_disputed_amount_of_its_payment_intent() -> None:
+    assert parsed(event_fixture("charge_dispute_created")) == PaymentEvent(
         event_id="evt_1RmA4bLs7mWzKpXa9Pq8Rs7T",
-        claim_id=CLAIM,
+        claim_id=None,
         amount=-5240,
         currency="EUR",
         kind="chargeback",
         provider_reference="du_1RmA4aLs7mWzKpXaK6l5M4n3",
+        original_payment="pi_3RkQ2tLs7mWzKpXa1Hf5Gj6K",
     )
 
 
-def test_a_dispute_of_a_payment_that_is_no_claims_is_ignored() -> None:
-    assert parsed(event_fixture("charge_dispute_created"), resolve_claim=lambda intent: None) is None
+def test_the_claim_of_a_disputed_payment_intent_can_be_asked_of_stripe() -> None:
+    # GIVEN the dispute names only the payment intent, whose metadata Stripe holds
+    intent = {"id": "pi_3RkQ2tLs7mWzKpXa1Hf5Gj6K", "object": "payment_intent", "metadata": {"claim_id": CLAIM}}
+    checkout = checkout_over(RecordingHttpClient((200, intent)))
+    chargeback = parsed(event_fixture("charge_dispute_created"))
+    assert chargeback is not None and chargeback.original_payment is not None
+    # WHEN / THEN
+    assert checkout.claim_id_for_payment_intent(chargeback.original_payment) == CLAIM
 
 
-def test_a_dispute_that_cannot_be_traced_without_a_resolver_is_refused_not_dropped() -> None:
-    with pytest.raises(InvalidInputError) as raised:
-        parsed(event_fixture("charge_dispute_created"))
+def test_a_dispute_that_names_neither_a_claim_nor_a_payment_intent_is_no_claims() -> None:
+    event = event_fixture("charge_dispute_created")
+    event["data"]["object"]["payment_intent"] = None
 
-    assert raised.value.field == "body"
+    assert parsed(event) is None
 
 
 def test_an_event_type_that_moves_no_money_is_ignored() -> None:

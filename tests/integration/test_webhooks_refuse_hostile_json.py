@@ -52,7 +52,7 @@ def assert_nothing_changed(harness: Harness, claim: dict[str, Any]) -> None:
     [only] = harness.get("/v1/claims").json_body["items"]
     assert only["id"] == claim["id"]
     assert (only["amount"], only["balance"], only["paid"]) == (5240, 5240, 0)
-    assert harness.app.claims.payments(claim["id"]) == []
+    assert harness.app.payments.payments(claim["id"]) == []
 
 
 def assert_refused_body(response: Any, reason: str) -> None:

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
+from chalicelib.adapters.bank.statements import parse_statement
 from chalicelib.domain.bank_statements import Allocation, BankEntry, EntryKind, EntryStatus
-from chalicelib.domain.claim import Claim, Debtor, DebtorKind, Status
+from chalicelib.domain.claim import Claim, Status
 from chalicelib.domain.clock import VirtualClock
+from chalicelib.domain.debtor import Debtor, DebtorKind
 from chalicelib.domain.errors import (
     AlreadyDoneError,
     ClaimNotFoundError,
@@ -25,13 +27,14 @@ from chalicelib.domain.payment_reference import new_reference
 from chalicelib.domain.segmentation import Segment
 from chalicelib.services import bank_statements
 from chalicelib.services.bank_statements import assign_entry, import_statement
+from chalicelib.services.payments import MoneyPorts
 from chalicelib.services.ports import EntryPage, Page, PaymentRecord
 from infra.local.bank_files import statement_file
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from chalicelib.services.ports import ClaimRepository
+    from chalicelib.services.ports import ClaimRepository, PaymentRepository
 
 pytestmark = pytest.mark.unit
 
@@ -168,6 +171,16 @@ class IdleWorkflow:
         return False
 
 
+def money_over(claims: InMemoryClaims, workflow: IdleWorkflow | None = None) -> MoneyPorts:
+    # The fake holds only what importing touches of the claims and payments ports.
+    return MoneyPorts(
+        cast("ClaimRepository", claims),
+        cast("PaymentRepository", claims),
+        workflow or IdleWorkflow(),
+        VirtualClock(86400, EPOCH),
+    )
+
+
 def run_import(
     content: bytes,
     claims: InMemoryClaims,
@@ -175,15 +188,11 @@ def run_import(
     tenant: str = "demo",
     workflow: IdleWorkflow | None = None,
 ) -> Any:
-    # The fake holds only what importing touches of ClaimRepository.
-    repository = cast("ClaimRepository", claims)
-    clock = VirtualClock(86400, EPOCH)
-    return import_statement(tenant, content, repository, entries, workflow or IdleWorkflow(), clock)
+    return import_statement(tenant, content, parse_statement, entries, money_over(claims, workflow))
 
 
 def run_assign(entry_id: str, target: Any, claims: InMemoryClaims, entries: InMemoryEntries) -> Any:
-    repository = cast("ClaimRepository", claims)
-    return assign_entry("demo", entry_id, target, repository, entries, IdleWorkflow(), VirtualClock(86400, EPOCH))
+    return assign_entry("demo", entry_id, target, entries, money_over(claims))
 
 
 def reviewed(entries: InMemoryEntries) -> list[BankEntry]:

@@ -15,7 +15,8 @@ from chalicelib.domain.bank_matching import (
     normalise_name,
 )
 from chalicelib.domain.bank_statements import Allocation, Credit, build_statement
-from chalicelib.domain.claim import Claim, Debtor, DebtorKind, Status
+from chalicelib.domain.claim import Claim, Status
+from chalicelib.domain.debtor import Debtor, DebtorKind
 from chalicelib.domain.ladder import DEFAULT_LADDER
 from chalicelib.domain.ledger import Ledger
 from chalicelib.domain.payment_reference import new_reference, pretty

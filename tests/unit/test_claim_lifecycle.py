@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.claim import TRANSITIONS, Claim, Debtor, DebtorKind, Status
+from chalicelib.domain.claim import TRANSITIONS, Claim, Status
+from chalicelib.domain.debtor import Debtor, DebtorKind
 from chalicelib.domain.errors import IllegalTransitionError
 from chalicelib.domain.ladder import DEFAULT_LADDER
 from chalicelib.domain.ledger import Ledger

@@ -11,9 +11,9 @@ import pytest
 
 from chalicelib.api.schemas import new_claim_command
 from chalicelib.contracts.claims import ClaimIn
-from chalicelib.contracts.strict import MAX_AMOUNT
-from chalicelib.domain.claim import DebtorKind
+from chalicelib.domain.debtor import DebtorKind
 from chalicelib.domain.errors import InvalidInputError
+from chalicelib.domain.money import MAX_AMOUNT
 
 pytestmark = pytest.mark.unit
 

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.domain.claim import Debtor, DebtorKind
 from chalicelib.domain.clock import VirtualClock
 from chalicelib.domain.contact_policy import ContactWindow, is_day_of_rest, next_allowed, reachable_channels
+from chalicelib.domain.debtor import Debtor, DebtorKind
 from chalicelib.domain.ladder import Channel
 
 pytestmark = pytest.mark.unit

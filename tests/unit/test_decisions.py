@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.claim import Claim, Debtor, DebtorKind, Status
+from chalicelib.domain.claim import Claim, Status
+from chalicelib.domain.debtor import Debtor, DebtorKind
 from chalicelib.domain.decisions import Action, plan_next_step
 from chalicelib.domain.ladder import DEFAULT_LADDER, Channel, Tone
 from chalicelib.domain.ledger import Ledger

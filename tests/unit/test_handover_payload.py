@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.claim import Claim, Debtor, DebtorKind, Status
+from chalicelib.domain.claim import Claim, Status
+from chalicelib.domain.debtor import Debtor, DebtorKind
 from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.handover import handover_payload
 from chalicelib.domain.ladder import DEFAULT_LADDER

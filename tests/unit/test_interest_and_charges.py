@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.charges import B2B_FLAT_FEE_EUR, Charge, charges_for, default_begins
-from chalicelib.domain.claim import Claim, Debtor, DebtorKind, Status
+from chalicelib.domain.claim import Claim, Status
+from chalicelib.domain.debtor import Debtor, DebtorKind
 from chalicelib.domain.decisions import plan_next_step
 from chalicelib.domain.interest import InterestPeriod, RatePeriod, base_rates, default_interest
 from chalicelib.domain.ladder import DEFAULT_LADDER, Channel, Ladder, Stage, Tone

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.claim import Debtor, DebtorKind
+from chalicelib.domain.debtor import Debtor, DebtorKind
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.ladder import DEFAULT_LADDER, Channel, Ladder, Stage, Tone
 from chalicelib.domain.schedule import Schedule, anchor_for, applicable_stages, stage_due_at, start_of
@@ -31,7 +31,7 @@ def names(stages: tuple[Stage, ...]) -> list[str]:
     return [s.name for s in stages]
 
 
-# --- the default ladder (DESIGN.md, "Default ladder") -------------------------------------------
+# --- the default ladder (README.md, "How it works") ----------------------------------------------
 
 
 def test_default_ladder_has_the_six_stages_of_the_design_in_order() -> None:

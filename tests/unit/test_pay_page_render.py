@@ -11,8 +11,12 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.claim import Claim, Debtor, DebtorKind, Status
+from chalicelib.domain.agreement import Agreement, Dispute, InstalmentPlan, Pause, Promise
+from chalicelib.domain.claim import Claim, Status
+from chalicelib.domain.debtor import Debtor, DebtorKind
+from chalicelib.domain.disputes import DisputeReason
 from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.instalments import Instalment
 from chalicelib.domain.ladder import DEFAULT_LADDER
 from chalicelib.domain.ledger import Ledger
 from chalicelib.domain.segmentation import Segment
@@ -243,7 +247,7 @@ def test_history_is_short_and_never_shows_where_messages_went() -> None:
 
 
 def test_a_confirmation_repeats_what_was_agreed_as_a_status_message() -> None:
-    claim = make_claim(status=Status.PROMISED, agreement={"kind": "promise", "date": "2026-12-10"})
+    claim = make_claim(status=Status.PROMISED, agreement=Promise(date(2026, 12, 10), date(2026, 12, 13)))
     html = Parsed(render(make_page("en", claim=claim), notice="promise"))
     assert any(attrs.get("role") == "status" for _, attrs in html.elements)
     assert "Thank you – we have noted your promise to pay by 10 December 2026." in html.text
@@ -344,16 +348,16 @@ def test_the_instalment_preview_shows_a_schedule_that_adds_up_and_a_confirm_form
 @pytest.mark.parametrize(
     ("agreement", "says"),
     [
-        ({"kind": "promise", "date": "2026-12-10", "deadline": "2026-12-13"}, "promised to pay by 10 December 2026"),
-        ({"kind": "pause", "until": "2026-12-20", "reason": "ill"}, "paused reminders until 20 December 2026"),
-        ({"kind": "dispute", "reason": "returned", "message": "sent back", "opened": "2026-11-30"}, "Your reason: I"),
+        (Promise(date(2026, 12, 10), date(2026, 12, 13)), "promised to pay by 10 December 2026"),
+        (Pause(date(2026, 12, 20), "ill"), "paused reminders until 20 December 2026"),
+        (Dispute(DisputeReason.RETURNED, "sent back", date(2026, 11, 30)), "Your reason: I"),
         (
-            {"kind": "instalments", "schedule": [{"number": 1, "due": "2026-12-08", "amount": 4320}]},
+            InstalmentPlan((Instalment(1, date(2026, 12, 8), 4320),), paid_at_start=0, wake_on=None),
             "You are paying in 1 instalments",
         ),
     ],
 )
-def test_an_agreement_in_force_replaces_the_promise_plan_and_pause_forms(agreement: dict[str, Any], says: str) -> None:
+def test_an_agreement_in_force_replaces_the_promise_plan_and_pause_forms(agreement: Agreement, says: str) -> None:
     html = Parsed(render(make_page("en", claim=make_claim(agreement=agreement))))
     assert "Your agreement" in html.text
     assert says in html.text
@@ -365,10 +369,9 @@ def test_an_agreement_in_force_replaces_the_promise_plan_and_pause_forms(agreeme
 
 
 def test_a_plan_in_force_shows_its_schedule() -> None:
-    schedule = [{"number": 1, "due": "2026-12-08", "amount": 4320}, {"number": 2, "due": "2027-01-07", "amount": 4320}]
-    text = Parsed(
-        render(make_page("de", claim=make_claim(agreement={"kind": "instalments", "schedule": schedule})))
-    ).text
+    schedule = (Instalment(1, date(2026, 12, 8), 4320), Instalment(2, date(2027, 1, 7), 4320))
+    plan = InstalmentPlan(schedule, paid_at_start=0, wake_on=date(2026, 12, 5))
+    text = Parsed(render(make_page("de", claim=make_claim(agreement=plan)))).text
     assert "1 08.12.2026 43,20 €" in text
     assert "2 07.01.2027 43,20 €" in text
     assert "Summe 86,40 €" in text

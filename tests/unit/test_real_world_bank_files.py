@@ -1,4 +1,4 @@
-"""Bank statements other projects wrote (../shared/real-world/bank, SOURCES.md there): each read right or refused.
+"""Bank statements other projects wrote (../shared/real-world/bank): each read right or refused.
 
 The expected values were read from the files by hand: every credit and reversal of a small file, the
 count, total and some named entries of a large one, and for a file that cannot be read correctly the
@@ -19,7 +19,7 @@ from chalicelib.adapters.bank.statements import parse_statement
 from chalicelib.domain.bank_matching import find_references
 from chalicelib.domain.bank_statements import Credit, EntryKind, Statement
 from chalicelib.domain.errors import InvalidInputError
-from tests.real_world import BANK, needs_real_world
+from tests.real_world import BANK, SOURCES, needs_real_world
 
 pytestmark = [pytest.mark.unit, needs_real_world]
 
@@ -504,7 +504,7 @@ def minor(amount: str, currency: str) -> int:
 
 
 def test_every_bank_file_of_the_real_world_folder_has_its_expected_outcome() -> None:
-    files = {path.name for path in BANK.iterdir() if path.name != "SOURCES.md"}
+    files = {path.name for path in BANK.iterdir() if path != SOURCES}
     assert files == set(READ) | set(LARGE) | set(REFUSED)
 
 

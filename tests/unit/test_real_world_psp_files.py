@@ -1,8 +1,8 @@
 """Payment-provider events written by other projects (../shared/real-world/psp/), read in place.
 
 Stripe's events are signed here at run time with Stripe's own SDK, as Stripe signs them; Adyen's items carry the
-signatures Adyen (or Adyen's library) made, verified with the HMAC keys SOURCES.md lists for each file. Every
-expected value was read from the file by hand.
+signatures Adyen (or Adyen's library) made, verified with the HMAC keys ../shared/real-world/SOURCES.md lists for
+each file. Every expected value was read from the file by hand.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import stripe
 from chalicelib.adapters.payments import adyen_webhooks, stripe_webhooks
 from chalicelib.domain.errors import SignatureError
 from chalicelib.services.ports import PaymentEvent
-from tests.real_world import PSP, REAL_WORLD, needs_real_world
+from tests.real_world import PSP, SOURCES, needs_real_world
 
 pytestmark = [pytest.mark.unit, needs_real_world]
 
@@ -23,18 +23,17 @@ STRIPE_SECRET = "whsec_real_world_0123456789"
 CHECKOUT_INTENT = "pi_1PgafyB7WZ01zgkWSjxsAJo3"  # the payment intent every Stripe fixture refers to
 
 
-def stripe_event(name: str, resolve: dict[str, str] | None = None) -> PaymentEvent | None:
+def stripe_event(name: str) -> PaymentEvent | None:
     body = (PSP / name).read_bytes()
     header = stripe.WebhookSignature.generate_signature_header(body.decode(), STRIPE_SECRET)
-    resolver = None if resolve is None else resolve.get
-    return stripe_webhooks.verify_and_parse(body, header, STRIPE_SECRET, resolve_claim=resolver)
+    return stripe_webhooks.verify_and_parse(body, header, STRIPE_SECRET)
 
 
 def adyen_key(name: str) -> str:
-    """The key SOURCES.md names for the file (Adyen's own test keys)."""
-    sources = (REAL_WORLD / "SOURCES.md").read_text()
+    """The key ../shared/real-world/SOURCES.md names for the file (Adyen's own test keys)."""
+    sources = SOURCES.read_text()
     found = re.search(rf"`psp/{re.escape(name)}`: `([0-9A-F]{{64}})`", sources)
-    assert found, f"SOURCES.md names no HMAC key for {name}"
+    assert found, f"../shared/real-world/SOURCES.md names no HMAC key for {name}"
     return found.group(1)
 
 
@@ -77,25 +76,32 @@ def test_real_stripe_events_that_move_no_claims_money_are_ignored(name: str) -> 
 
 
 def test_a_real_partial_stripe_refund_takes_back_only_this_refunds_amount() -> None:
-    # amount_refunded 5000, previous_attributes.amount_refunded 2000; metadata {}: found through its intent
-    refund = stripe_event("stripe_charge_refunded_partial.json", resolve={CHECKOUT_INTENT: "clm_paid_by_checkout"})
+    # amount_refunded 5000, previous_attributes.amount_refunded 2000; metadata {}: its claim is the intent's
+    refund = stripe_event("stripe_charge_refunded_partial.json")
 
     assert refund == PaymentEvent(
-        "evt_1Pgc76B7WZ01zgkWwyRHS1RF", "clm_paid_by_checkout", -3000, "EUR", "refund", "ch_1PgafuB7WZ01zgkWXYmPNZs8"
+        "evt_1Pgc76B7WZ01zgkWwyRHS1RF",
+        None,
+        -3000,
+        "EUR",
+        "refund",
+        "ch_1PgafuB7WZ01zgkWXYmPNZs8",
+        original_payment=CHECKOUT_INTENT,
     )
 
 
 def test_a_real_stripe_dispute_charges_back_the_disputed_amount() -> None:
     # amount 12990 eur, payment_intent set, metadata {}
-    chargeback = stripe_event("stripe_charge_dispute_created.json", resolve={CHECKOUT_INTENT: "clm_paid_by_checkout"})
+    chargeback = stripe_event("stripe_charge_dispute_created.json")
 
     assert chargeback == PaymentEvent(
         "evt_1Pgc76B7WZ01zgkWwyRHS1DP",
-        "clm_paid_by_checkout",
+        None,
         -12990,
         "EUR",
         "chargeback",
         "dp_1Pgc71B7WZ01zgkWMevJiAUx",
+        original_payment=CHECKOUT_INTENT,
     )
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from chalicelib.adapters.shops import read_webhook, shopware
-from chalicelib.domain.claim import DebtorKind
+from chalicelib.domain.debtor import DebtorKind
 from chalicelib.domain.errors import InvalidInputError, SignatureError
 from chalicelib.domain.shop_orders import Credit, OrderRules, ShopEventKind
 from chalicelib.domain.tenant import Tenant

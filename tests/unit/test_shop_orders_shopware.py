@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from chalicelib.adapters.shops import read_webhook
-from chalicelib.domain.claim import DebtorKind
+from chalicelib.domain.debtor import DebtorKind
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.shop_orders import Credit, OrderRules, ShopEventKind
 from infra.local.shop_signing import shopware_headers

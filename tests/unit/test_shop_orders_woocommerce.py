@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.claim import DebtorKind
+from chalicelib.domain.debtor import DebtorKind
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.shop_orders import Credit, ShopEventKind
 from chalicelib.domain.tenant import Tenant

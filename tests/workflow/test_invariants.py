@@ -1,4 +1,4 @@
-"""DESIGN.md's invariants under the real state machine: settlement wins, one message per stage and channel."""
+"""What README.md promises, under the real state machine: settlement wins, one message per stage and channel."""
 
 from __future__ import annotations
 

@@ -7,7 +7,9 @@ from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.models import ClaimModel, EventModel, TenantModel
-from chalicelib.domain.claim import Claim, Debtor, DebtorKind, Status
+from chalicelib.domain.agreement import agreement_from_dict
+from chalicelib.domain.claim import Claim, Status
+from chalicelib.domain.debtor import Debtor, DebtorKind
 from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.ladder import Ladder, Stage
 from chalicelib.domain.ledger import Ledger
@@ -56,7 +58,7 @@ def claim_to_model(claim: Claim) -> ClaimModel:
         invoice_date=claim.invoice_date.isoformat() if claim.invoice_date else None,
         charged_stages=sorted(claim.charged_stages),
         closed_at=claim.closed_at,
-        agreement=claim.agreement,
+        agreement=claim.agreement.to_dict() if claim.agreement else {},
         tone_boost=claim.tone_boost,
         reopened=claim.reopened,
         segment=str(claim.segment),
@@ -107,7 +109,7 @@ def claim_from_model(item: ClaimModel) -> Claim:
         invoice_date=date.fromisoformat(item.invoice_date) if item.invoice_date else None,
         charged_stages=frozenset(item.charged_stages or ()),
         closed_at=item.closed_at,
-        agreement=dict(item.agreement or {}),
+        agreement=agreement_from_dict(item.agreement),
         tone_boost=int(item.tone_boost or 0),
         reopened=int(item.reopened or 0),
         description=item.description,

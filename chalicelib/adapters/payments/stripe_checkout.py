@@ -50,8 +50,8 @@ class StripeCheckout:
     def claim_id_for_payment_intent(self, payment_intent_id: str) -> str | None:
         """The claim a payment intent pays, from the metadata the checkout put on it.
 
-        Disputes carry only the intent's id, not its metadata: pass this method as
-        `stripe_webhooks.verify_and_parse(..., resolve_claim=...)` so a chargeback still finds its claim.
+        Disputes carry only the intent's id, not its metadata; the webhook path finds their claim in the
+        payments table, and this asks Stripe itself, for an intent that table does not know.
         """
         try:
             intent = self.client.v1.payment_intents.retrieve(payment_intent_id)

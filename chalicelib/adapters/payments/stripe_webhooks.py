@@ -13,10 +13,11 @@ Which events count, so that no euro is counted twice or lost:
 - `charge.dispute.created` is a chargeback of the disputed amount.
 
 The claim comes from client_reference_id or metadata.claim_id, which StripeCheckout puts on the
-session and its payment intent. A dispute carries only the intent's id, so the caller passes
-`resolve_claim` (StripeCheckout.claim_id_for_payment_intent) to look it up. Payments of the
-merchant's own shop on the same Stripe account carry no claim and are ignored (None), so a shared
-account does not make the endpoint fail; each event id is applied once (the payments table keys on it).
+session and its payment intent. A refund or dispute whose objects carry no claim id names the payment
+intent it takes back (PaymentEvent.original_payment): the service finds the claim that payment was
+applied to. Payments of the merchant's own shop on the same Stripe account carry no claim and are
+ignored (None), so a shared account does not make the endpoint fail; each event id is applied once
+(the payments table keys on it).
 """
 
 from __future__ import annotations
@@ -31,10 +32,6 @@ from chalicelib.services.ports import PaymentEvent
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
-    from typing import TypeAlias
-
-    # payment intent id -> the claim it pays, or None when it is not a claim's
-    ClaimResolver: TypeAlias = Callable[[str], str | None]
 
 SIGNATURE_HEADER = "stripe-signature"
 TOLERANCE_SECONDS = 300
@@ -46,8 +43,6 @@ def verify_and_parse(
     signature_header: str | None,
     secret: str,
     tolerance: int = TOLERANCE_SECONDS,
-    *,
-    resolve_claim: ClaimResolver | None = None,
 ) -> PaymentEvent | None:
     """The money a verified Stripe event moves, or None for events that move none of a claim's money.
 
@@ -55,7 +50,7 @@ def verify_and_parse(
     InvalidInputError("body", …) for a signed event that cannot be read.
     """
     verify(payload, signature_header, secret, tolerance)
-    return parse(payload, resolve_claim=resolve_claim)
+    return parse(payload)
 
 
 def verify(payload: bytes, signature_header: str | None, secret: str, tolerance: int = TOLERANCE_SECONDS) -> None:
@@ -68,7 +63,7 @@ def verify(payload: bytes, signature_header: str | None, secret: str, tolerance:
         raise SignatureError("the payload is not UTF-8, so its signature cannot be checked") from exc
 
 
-def parse(payload: bytes, *, resolve_claim: ClaimResolver | None = None) -> PaymentEvent | None:
+def parse(payload: bytes) -> PaymentEvent | None:
     """Map an already verified event; see the module docstring for which events count."""
     event = json_body.loads(payload)
     try:
@@ -80,16 +75,14 @@ def parse(payload: bytes, *, resolve_claim: ClaimResolver | None = None) -> Paym
         obj = event["data"]["object"]
         if not isinstance(obj, dict):
             raise InvalidInputError("body", "data.object must be a JSON object")
-        return mapper(str(event["id"]), obj, event["data"].get("previous_attributes") or {}, resolve_claim)
+        return mapper(str(event["id"]), obj, event["data"].get("previous_attributes") or {})
     except KeyError as exc:
         raise InvalidInputError("body", f"not a readable Stripe event: it lacks {exc}") from exc
     except (ValueError, TypeError, AttributeError) as exc:  # the message would name Python's types, not the field
         raise InvalidInputError("body", "not a readable Stripe event: data is not shaped as Stripe sends it") from exc
 
 
-def _checkout_session(
-    event_id: str, session: dict[str, Any], _previous: Mapping[str, Any], _resolve: ClaimResolver | None
-) -> PaymentEvent | None:
+def _checkout_session(event_id: str, session: dict[str, Any], _previous: Mapping[str, Any]) -> PaymentEvent | None:
     if session.get("payment_status") != "paid":
         return None  # delayed methods: the money is counted on async_payment_succeeded
     claim_id = session.get("client_reference_id") or (session.get("metadata") or {}).get("claim_id")
@@ -105,9 +98,7 @@ def _checkout_session(
     )
 
 
-def _payment_intent(
-    event_id: str, intent: dict[str, Any], _previous: Mapping[str, Any], _resolve: ClaimResolver | None
-) -> PaymentEvent | None:
+def _payment_intent(event_id: str, intent: dict[str, Any], _previous: Mapping[str, Any]) -> PaymentEvent | None:
     metadata = intent.get("metadata") or {}
     if metadata.get("source") != DIRECT_SOURCE:
         return None  # a checkout's intent: its session's completed event counts it
@@ -123,17 +114,15 @@ def _payment_intent(
     )
 
 
-def _charge_refunded(
-    event_id: str, charge: dict[str, Any], previous: Mapping[str, Any], resolve: ClaimResolver | None
-) -> PaymentEvent | None:
+def _charge_refunded(event_id: str, charge: dict[str, Any], previous: Mapping[str, Any]) -> PaymentEvent | None:
     refunded_now = _positive(charge.get("amount_refunded"), "data.object.amount_refunded")
     refunded_before = previous.get("amount_refunded", 0)
     if not isinstance(refunded_before, int) or isinstance(refunded_before, bool):
         raise InvalidInputError("body", "data.previous_attributes.amount_refunded must be an integer")
     if refunded_now <= refunded_before:
         return None
-    claim_id = _claim_of(charge.get("payment_intent"), resolve, charge.get("metadata"))
-    if claim_id is None:
+    claim_id, intent = _claim_of(charge.get("payment_intent"), charge.get("metadata"))
+    if claim_id is None and intent is None:
         return None
     return PaymentEvent(
         event_id=event_id,
@@ -142,16 +131,15 @@ def _charge_refunded(
         currency=_currency(charge),
         kind="refund",
         provider_reference=str(charge["id"]),
+        original_payment=intent,
     )
 
 
-def _dispute_created(
-    event_id: str, dispute: dict[str, Any], _previous: Mapping[str, Any], resolve: ClaimResolver | None
-) -> PaymentEvent | None:
+def _dispute_created(event_id: str, dispute: dict[str, Any], _previous: Mapping[str, Any]) -> PaymentEvent | None:
     charge = dispute.get("charge")
     charge_metadata = charge.get("metadata") if isinstance(charge, dict) else None  # when expanded
-    claim_id = _claim_of(dispute.get("payment_intent"), resolve, dispute.get("metadata"), charge_metadata)
-    if claim_id is None:
+    claim_id, intent = _claim_of(dispute.get("payment_intent"), dispute.get("metadata"), charge_metadata)
+    if claim_id is None and intent is None:
         return None
     return PaymentEvent(
         event_id=event_id,
@@ -160,23 +148,21 @@ def _dispute_created(
         currency=_currency(dispute),
         kind="chargeback",
         provider_reference=str(dispute["id"]),
+        original_payment=intent,
     )
 
 
-def _claim_of(payment_intent: Any, resolve: ClaimResolver | None, *metadata: Any) -> str | None:
-    """The claim from the objects' metadata, else from their payment intent through the resolver.
+def _claim_of(payment_intent: Any, *metadata: Any) -> tuple[str | None, str | None]:
+    """The claim the objects' metadata name, and the payment intent they take back.
 
-    Without a resolver an unattributed refund or dispute is an error, not a silent None: the
-    money may well be a claim's, and a loud 400 that Stripe retries beats a lost chargeback.
+    With neither, the money is not a claim's (the merchant's own shop on the same account); with only the
+    intent, it may well be, and the service looks the intent up rather than the event being dropped.
     """
+    intent = payment_intent if isinstance(payment_intent, str) and payment_intent else None
     for values in metadata:
         if isinstance(values, dict) and values.get("claim_id"):
-            return str(values["claim_id"])
-    if not isinstance(payment_intent, str) or not payment_intent:
-        return None
-    if resolve is None:
-        raise InvalidInputError("body", f"no claim on the object; resolving {payment_intent} needs resolve_claim")
-    return resolve(payment_intent)
+            return str(values["claim_id"]), intent
+    return None, intent
 
 
 def _positive(value: Any, field: str) -> int:

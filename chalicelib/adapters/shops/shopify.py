@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from datetime import date
 
-    from chalicelib.domain.claim import Debtor
+    from chalicelib.domain.debtor import Debtor
     from chalicelib.domain.shop_orders import OrderRules, ShopEvent
 
 SYSTEM = "shopify"

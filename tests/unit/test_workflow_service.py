@@ -1,0 +1,131 @@
+"""The state machine's deciding steps on in-memory ports: plan, wait on a token, complete a stage once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+
+from chalicelib.domain.agreement import Pause, Promise
+from chalicelib.domain.agreements import DEFAULT_RULES
+from chalicelib.domain.claim import Status
+from chalicelib.domain.events import EventType
+from chalicelib.domain.promises import promise_deadline
+from chalicelib.services.payments import record_payment
+from chalicelib.services.ports import PaymentRecord
+from chalicelib.services.workflow import Lifetime, complete_stage, plan, register_wait
+from tests.unit.fake_world import at_stage, hand_over, world
+
+if TYPE_CHECKING:
+    from tests.fakes import InMemoryPorts
+
+pytestmark = pytest.mark.unit
+
+
+def wait(ports: InMemoryPorts, claim_id: str, token: str, planned: str = "contact") -> None:
+    register_wait(claim_id, "shop", token, planned, ports.claims, ports.task_tokens, ports.workflow, ports.clock)
+
+
+def test_the_plan_names_the_next_stage_its_channels_and_how_long_to_wait() -> None:
+    ports = world()
+    claim = hand_over(ports, due_in_days=0)
+
+    planned = plan(claim.claim_id, "shop", ports.claims, ports.clock)["plan"]
+
+    # the reminder is three days after the due date, at 08:00 in Berlin when the debtor's contact window opens
+    send_at = datetime.combine(claim.due_date + timedelta(days=3), time(7, 0), UTC)
+    assert (planned["action"], planned["stage"], planned["stage_index"]) == ("contact", "reminder", 0)
+    assert planned["channels"]["email"] and not planned["channels"]["sms"]
+    assert planned["send_at"] == send_at.isoformat()
+    assert planned["wait_seconds"] == (send_at - ports.clock.now()).total_seconds()
+
+
+def test_a_settled_claim_plans_to_finish() -> None:
+    ports = world()
+    claim = hand_over(ports, amount=5000)
+    record_payment(claim.claim_id, "shop", PaymentRecord("merchant#1", 5000, "EUR", "merchant"), ports.money())
+
+    assert plan(claim.claim_id, "shop", ports.claims, ports.clock)["plan"]["action"] == "finish"
+
+
+def test_an_execution_at_its_limits_continues_in_the_next_generation() -> None:
+    ports = world()
+    claim = hand_over(ports)
+    worn = Lifetime(generation=0, steps=50, started=ports.clock.real_now(), max_steps=50, max_days=300)
+
+    state = plan(claim.claim_id, "shop", ports.claims, ports.clock, worn, ports.workflow)
+
+    assert state["plan"]["action"] == "continued"
+    assert ports.workflow.starts[-1] == (claim.claim_id, "shop", 1)
+
+
+def test_the_wait_token_is_stored_so_a_payment_can_end_the_wait() -> None:
+    ports = world()
+    claim = hand_over(ports, amount=5000)
+
+    wait(ports, claim.claim_id, "token-7")
+    record_payment(claim.claim_id, "shop", PaymentRecord("merchant#1", 5000, "EUR", "merchant"), ports.money())
+
+    assert ports.workflow.events_for("token-7") == ["paid"]
+
+
+def test_a_wait_begun_after_the_claim_was_paid_ends_at_once() -> None:
+    # GIVEN the claim was paid between planning and storing the token
+    ports = world()
+    claim = hand_over(ports, amount=5000)
+    record_payment(claim.claim_id, "shop", PaymentRecord("merchant#1", 5000, "EUR", "merchant"), ports.money())
+    # WHEN the execution begins to wait
+    wait(ports, claim.claim_id, "token-late")
+    # THEN it is told at once, and no token is kept on the closed claim
+    assert ports.workflow.events_for("token-late") == ["paid"]
+    assert ports.claims.get(claim.claim_id).task_token is None
+
+
+def test_a_wait_whose_plan_changed_meanwhile_is_ended_to_plan_again() -> None:
+    # GIVEN the execution planned a contact, and the debtor promised to pay before the token was stored
+    ports = world()
+    claim = hand_over(ports)
+    promised = ports.clock.today() + timedelta(days=5)
+    promise = Promise(promised, promise_deadline(promised, DEFAULT_RULES))
+    ports.claims.update(replace(claim, status=Status.PROMISED, agreement=promise), [])
+    # WHEN the wait begins
+    wait(ports, claim.claim_id, "token-3", planned="contact")
+    # THEN it ends at once, so that the execution holds for the promise instead
+    assert ports.workflow.events_for("token-3") == ["replan"]
+
+
+def test_a_wait_that_still_fits_the_plan_is_left_waiting() -> None:
+    ports = world()
+    claim = hand_over(ports)
+
+    wait(ports, claim.claim_id, "token-4", planned="contact")
+
+    assert ports.workflow.notified == []
+
+
+def test_a_stage_completes_once_and_the_claim_is_dunned_from_then_on() -> None:
+    ports = world()
+    claim = hand_over(ports)
+    ports.time.advance(days=3)
+
+    first = complete_stage(claim.claim_id, "shop", 0, ports.claims, ports.clock)
+    again = complete_stage(claim.claim_id, "shop", 0, ports.claims, ports.clock)
+
+    done = ports.claims.get(claim.claim_id)
+    assert (first, again) == ("completed", "unchanged")
+    assert (done.status, done.stage, done.next_stage_index) == (Status.DUNNING, "reminder", 1)
+    assert done.default_since == ports.clock.today() + timedelta(days=1)
+    assert ports.timeline.types(claim.claim_id).count(EventType.STAGE_ESCALATED) == 1
+
+
+def test_a_stage_interrupted_by_an_agreement_is_not_completed() -> None:
+    ports = world()
+    claim = at_stage(ports, hand_over(ports), "sms")
+    ports.claims.update(replace(claim, agreement=Pause(date(2026, 4, 1), "ill")), [])
+
+    outcome = complete_stage(claim.claim_id, "shop", claim.next_stage_index, ports.claims, ports.clock)
+
+    assert outcome == "unchanged"
+    assert ports.claims.get(claim.claim_id).next_stage_index == claim.next_stage_index
