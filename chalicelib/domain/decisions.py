@@ -45,6 +45,17 @@ def tone_for(stage: Stage, segment: Segment, boost: int = 0) -> Tone:
     return _FIRMER[min(len(_FIRMER) - 1, _FIRMER.index(tone) + boost)]
 
 
+def is_final_notice(stages: tuple[Stage, ...], stage: Stage) -> bool:
+    """Only the ladder's own final notice may call itself one and announce the hand-over.
+
+    That is the last message stage (the one before the agency, or the ladder's last), when the ladder
+    itself makes it firm. A tone raised after a broken promise makes an earlier stage firmer, never final:
+    the debtor is told "final notice" once, and it is true.
+    """
+    messages = [s for s in stages if not s.hands_over]
+    return bool(messages) and stage == messages[-1] and stage.tone == Tone.FIRM
+
+
 def _agreement_plan(claim: Claim, now: datetime) -> Plan | None:
     agreement = claim.agreement
     if isinstance(agreement, Dispute):

@@ -6,14 +6,14 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.decisions import tone_for
+from chalicelib.domain.decisions import is_final_notice, tone_for
 from chalicelib.domain.errors import AlreadyDoneError, ClaimClosedError, PermanentDeliveryError, TransientError
 from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.interest import InterestPeriod
 from chalicelib.domain.ladder import Channel, Stage
 from chalicelib.domain.languages import written_in
 from chalicelib.domain.schedule import due_after
-from chalicelib.messages.context import FeeLine, MessageContext
+from chalicelib.messages.context import FeeLine, MessageContext, PayLinkSent
 from chalicelib.messages.render import render_message
 from chalicelib.observability import count, logger
 from chalicelib.services.charges import book_stage_charges
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
         TimelineRepository,
     )
 
+# Channels whose message carries the pay link in writing (a notice's stage is "notice:<kind>", not a ladder stage).
+_WRITTEN_LINK = frozenset({str(Channel.EMAIL), str(Channel.SMS), str(Channel.LETTER)})
 _FEE_REASONS = {
     "reminder_fee": {"de": "Mahngebühr (Porto und Material)", "en": "Reminder fee (postage and material)"},
     "b2b_flat_fee": {
@@ -62,10 +64,11 @@ def send_contact(
         return "already_sent"
     stage = claim.stages[stage_index]
     claim = book_stage_charges(claim, stage, claims, clock)
-    # Fee and interest lines come from the timeline; most messages have none, so skip the query then.
-    has_charges = claim.ledger.fees or claim.ledger.interest
-    charged = [e for e in timeline.events(claim_id) if e.type == EventType.CHARGES_ADDED] if has_charges else []
-    message = _message(claim, tenants.get(tenant_id), stage, channel, clock, links, charged)
+    # Fee and interest lines come from the timeline, and a call names the message that carried the pay link;
+    # most messages need neither, so skip the query then.
+    wanted = claim.ledger.fees or claim.ledger.interest or channel == Channel.CALL
+    history = timeline.events(claim_id) if wanted else []
+    message = _message(claim, tenants.get(tenant_id), stage, channel, clock, links, history)
     try:
         # The linearization point of invariants 1 and 2: the claim must still be contactable and
         # this stage/channel unsent, checked in one conditional write before the provider call.
@@ -113,9 +116,9 @@ def _message(
     channel: Channel,
     clock: VirtualClock,
     links: ContactLinks,
-    charged: Sequence[Event],
+    history: Sequence[Event],
 ) -> OutboundMessage:
-    context = message_context(claim, tenant, stage, channel, clock, links, charged)
+    context = message_context(claim, tenant, stage, channel, clock, links, history)
     rendered = render_message(context)
     to = {
         Channel.EMAIL: claim.debtor.email,
@@ -157,12 +160,17 @@ def message_context(
     channel: Channel,
     clock: VirtualClock,
     links: ContactLinks,
-    charged: Sequence[Event] = (),
+    history: Sequence[Event] = (),
 ) -> MessageContext:
-    """What the debtor is shown: the ledger as booked, with every fee and interest period and its reason."""
+    """What the debtor is shown: the ledger as booked, with every fee and interest period and its reason.
+
+    `history` is the claim's timeline where the message needs it: the booked charges, and for a call the
+    last message that carried the pay link.
+    """
     language = written_in(claim.debtor.language)
     ledger = claim.ledger
     handover = next((s for s in claim.stages if s.hands_over), None)
+    charged = [e for e in history if e.type == EventType.CHARGES_ADDED]
     fees = [fee for event in charged for fee in event.data.get("fees", [])]
     periods = [period for event in charged for period in event.data.get("interest", [])]
     return MessageContext(
@@ -189,7 +197,18 @@ def message_context(
         fee_lines=tuple(FeeLine(_FEE_REASONS[f["kind"]][language], ledger.money(int(f["amount"]))) for f in fees),
         interest_periods=tuple(_interest_period(p) for p in periods),
         handover_date=_handover_date(claim, stage, handover, clock) if handover else None,
+        final_notice=is_final_notice(claim.stages, stage),
+        pay_link_in=_last_pay_link(history),
     )
+
+
+def _last_pay_link(history: Sequence[Event]) -> PayLinkSent | None:
+    """The latest ladder message that carried the pay link in writing: what a call tells the debtor to look for."""
+    for event in reversed(history):
+        channel = event.data.get("channel")
+        if event.type == EventType.MESSAGE_SENT and channel in _WRITTEN_LINK and ":" not in event.data["stage"]:
+            return PayLinkSent(Channel(channel), event.at.date())
+    return None
 
 
 def _interest_period(row: dict[str, Any]) -> InterestPeriod:
