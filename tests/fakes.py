@@ -359,8 +359,12 @@ class ManualTime:
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
 
+    def sleep(self, seconds: float) -> None:
+        """A step that waits out a fraction of a second moves this time on, as a real sleep would."""
+        self.advance(seconds=seconds)
+
     def clock(self) -> VirtualClock:
-        return VirtualClock(86400.0, self.now, real_now=self)
+        return VirtualClock(86400.0, self.now, real_now=self, sleep=self.sleep)
 
 
 @dataclass

@@ -68,6 +68,15 @@ def _agreement_plan(claim: Claim, now: datetime) -> Plan | None:
     return Plan(Action.REVIEW, reason=f"{agreement.kind}: {agreement.review_day_name} reached")
 
 
+def send_time(claim: Claim, index: int, channels: tuple[Channel, ...], now: datetime) -> datetime:
+    """The earliest instant at or after `now` when the stage is due and each of its channels may reach the debtor.
+
+    The planner waits for it; the send step checks the window again right before each channel sends (in_window).
+    """
+    due = max(now, stage_due_at(claim.stages, index, claim.schedule_anchor, claim.stage_completed_at))
+    return max((next_allowed(due, c, claim.debtor.country) for c in channels), default=due)
+
+
 def plan_next_step(claim: Claim, now: datetime, has_push_endpoint: bool = False) -> Plan:
     if claim.closed:
         return Plan(Action.FINISH, reason=f"claim is {claim.status}")
@@ -82,8 +91,7 @@ def plan_next_step(claim: Claim, now: datetime, has_push_endpoint: bool = False)
         return Plan(Action.FINISH, reason="ladder exhausted")
     stage = claim.stages[claim.next_stage_index]
     channels = reachable_channels(stage.channels, claim.debtor, has_push_endpoint)
-    due = max(now, stage_due_at(claim.stages, claim.next_stage_index, claim.schedule_anchor, claim.stage_completed_at))
-    send_at = max((next_allowed(due, c, claim.debtor.country) for c in channels), default=due)
+    send_at = send_time(claim, claim.next_stage_index, channels, now)
     return Plan(
         Action.CONTACT,
         stage=stage,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain.contact_policy import in_window, next_allowed
 from chalicelib.domain.decisions import is_final_notice, tone_for
 from chalicelib.domain.errors import AlreadyDoneError, ClaimClosedError, PermanentDeliveryError, TransientError
 from chalicelib.domain.events import Event, EventType
@@ -57,11 +59,18 @@ def send_contact(
     senders: Mapping[Channel, MessageSender],
     clock: VirtualClock,
     links: ContactLinks,
+    send_at: datetime | None = None,
 ) -> str:
-    """Returns what happened: sent, skipped (claim closed), already_sent (a retry) or failed."""
+    """Returns what happened: sent, skipped (claim closed), already_sent (a retry), deferred or failed.
+
+    `deferred` means "not now, plan again": the planned moment `send_at` is further off than a step waits, the
+    contact window closed before the provider call, or the claim changed while the message was written.
+    """
     claim = claims.get(claim_id, tenant_id)
     if claim.next_stage_index != stage_index:
         return "already_sent"
+    if send_at is not None and not clock.wait_until(send_at):
+        return "deferred"  # Step Functions waits whole seconds; only the fraction of one is this step's to wait
     stage = claim.stages[stage_index]
     claim = book_stage_charges(claim, stage, claims, clock)
     # Fee and interest lines come from the timeline, and a call names the message that carried the pay link;
@@ -70,8 +79,8 @@ def send_contact(
     history = timeline.events(claim_id) if wanted else []
     message = _message(claim, tenants.get(tenant_id), stage, channel, clock, links, history)
     try:
-        # The linearization point of invariants 1 and 2: the claim must still be contactable and
-        # this stage/channel unsent, checked in one conditional write before the provider call.
+        # Invariants 1 and 2: the claim must still be contactable and this stage/channel unsent, checked in one
+        # conditional write; the final read below narrows "no contact after settlement" to the provider call.
         deliveries.reserve_delivery(claim_id, stage.name, channel)
     except ClaimClosedError:
         timeline.append(claim_id, tenant_id, _event(clock, EventType.CONTACT_SKIPPED, stage, channel, reason="closed"))
@@ -79,8 +88,52 @@ def send_contact(
         return "skipped"
     except AlreadyDoneError:
         return "already_sent"
+    return _send_reserved(claim, stage, channel, message, claims, timeline, deliveries, senders[channel], clock)
+
+
+def _send_reserved(
+    written: Claim,
+    stage: Stage,
+    channel: Channel,
+    message: OutboundMessage,
+    claims: ClaimRepository,
+    timeline: TimelineRepository,
+    deliveries: MessageDeliveryRepository,
+    sender: MessageSender,
+    clock: VirtualClock,
+) -> str:
+    """Read the claim once more and look at the clock, right before the provider call: the message's moment.
+
+    Rendering and the reservation take time (on the local stack, virtual hours). A payment, an agreement, a
+    change of balance or the end of the contact window in that time still wins; the slot is freed, so a
+    claim that is dunned again later (a refund) or the same stage planned anew can still send.
+    """
+    claim_id, tenant_id = written.claim_id, written.tenant_id
+    current = claims.get(claim_id, tenant_id)  # a consistent read
+    if not current.contactable or current.agreement is not None:
+        reason = "closed" if not current.contactable else "agreement"
+        skipped = _event(clock, EventType.CONTACT_SKIPPED, stage, channel, reason=reason)
+        deliveries.release_delivery(claim_id, tenant_id, stage.name, channel, skipped)
+        count("ContactBlocked", reason=f"claim_{reason}")
+        return "skipped"
+    if current.version != written.version:
+        changed = _event(clock, EventType.MESSAGE_DEFERRED, stage, channel, reason="claim_changed")
+        deliveries.release_delivery(claim_id, tenant_id, stage.name, channel, changed)
+        return "deferred"  # written for a claim that no longer is: the plan writes it again at once
+    committed = clock.now()
+    country = current.debtor.country
+    if not in_window(committed, channel, country):
+        opens = next_allowed(committed, channel, country).isoformat()
+        deferred = Event(
+            EventType.MESSAGE_DEFERRED,
+            committed,
+            {"stage": stage.name, "channel": str(channel), "reason": "quiet_hours", "until": opens},
+        )
+        deliveries.release_delivery(claim_id, tenant_id, stage.name, channel, deferred)
+        count("ContactBlocked", reason="quiet_hours")
+        return "deferred"
     try:
-        provider_id = senders[channel].send(message)
+        provider_id = sender.send(replace(message, sent_at=committed))
     except TransientError as exc:
         failed = _event(clock, EventType.MESSAGE_FAILED, stage, channel, error=str(exc), retryable=True)
         deliveries.release_delivery(claim_id, tenant_id, stage.name, channel, failed)
@@ -90,15 +143,17 @@ def send_contact(
         timeline.append(claim_id, tenant_id, failed)
         logger.warning("message rejected for good", claim_id=claim_id, channel=str(channel), error=str(exc))
         return "failed"
-    sent = _event(
-        clock,
+    sent = Event(
         EventType.MESSAGE_SENT,
-        stage,
-        channel,
-        to=message.to,
-        subject=message.subject,
-        provider_id=provider_id,
-        balance=claim.ledger.balance,
+        committed,
+        {
+            "stage": stage.name,
+            "channel": str(channel),
+            "to": message.to,
+            "subject": message.subject,
+            "provider_id": provider_id,
+            "balance": current.ledger.balance,
+        },
     )
     deliveries.complete_delivery(claim_id, tenant_id, stage.name, channel, provider_id, sent)
     count("MessagesSent", channel=str(channel))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.domain.ladder import Channel
@@ -27,6 +28,9 @@ class OutboundMessage:
     ssml: str | None = None  # calls only
     attachment: bytes | None = None  # letters: the PDF
     sender: str | None = None  # the tenant's name, shown as the sender
+    # Virtual time at which the send was committed (after the last checks, right before the provider call):
+    # the message's time on the timeline and in the local outbox.
+    sent_at: datetime | None = None
 
 
 class MessageSender(Protocol):
