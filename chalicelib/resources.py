@@ -86,11 +86,14 @@ QUEUES: tuple[Queue, ...] = (
     Queue("webhooks", consumer="deliver_webhooks", batch_size=5),  # 10 s per attempt: 50 s, below the timeout
     # S3 "object created" notifications of the statements bucket: each uploaded file is imported once.
     Queue("statements", consumer="import_statements", batch_size=1, visibility_timeout=300),
+    # Notices to debtors that may not go now (outside the contact window, provider down): re-enqueued in hops of
+    # at most 15 minutes until their moment, then sent once (the notice's key).
+    Queue("notices", consumer="send_notices"),
 )
 # DynamoDB streams and the function that reads each (the transactional outbox of the events table).
 STREAM_CONSUMERS: dict[str, str] = {"events": "publish_events"}
 # Lambda functions fed by queues, streams and buckets rather than by the state machine.
-EVENT_FUNCTIONS: tuple[str, ...] = ("publish_events", "deliver_webhooks", "import_statements")
+EVENT_FUNCTIONS: tuple[str, ...] = ("publish_events", "deliver_webhooks", "import_statements", "send_notices")
 
 # Lambda functions called by the state machine, and the ASL substitution naming each one.
 WORKFLOW_FUNCTIONS: dict[str, str] = {

@@ -37,6 +37,8 @@ class Plan:
 
 
 _FIRMER = (Tone.FRIENDLY, Tone.NEUTRAL, Tone.FIRM)
+# Notices (confirmations, agreement reminders, thanks) go by email, so their reviews keep the email's window.
+NOTICE_CHANNEL = Channel.EMAIL
 
 
 def tone_for(stage: Stage, segment: Segment, boost: int = 0) -> Tone:
@@ -57,14 +59,18 @@ def is_final_notice(stages: tuple[Stage, ...], stage: Stage) -> bool:
 
 
 def _agreement_plan(claim: Claim, now: datetime) -> Plan | None:
+    """An agreement is reviewed on its day, inside the debtor's contact window: the review may send a notice."""
     agreement = claim.agreement
     if isinstance(agreement, Dispute):
         return Plan(Action.HOLD, reason="disputed: the merchant decides")
     if agreement is None or agreement.review_on is None:
         return None
     due = start_of(agreement.review_on)
+    wake = next_allowed(max(now, due), NOTICE_CHANNEL, claim.debtor.country)
     if now < due:
-        return Plan(Action.HOLD, reason=f"{agreement.kind} in force", until=due)
+        return Plan(Action.HOLD, reason=f"{agreement.kind} in force", until=wake)
+    if now < wake:
+        return Plan(Action.HOLD, reason=f"{agreement.kind}: waiting for the contact window", until=wake)
     return Plan(Action.REVIEW, reason=f"{agreement.kind}: {agreement.review_day_name} reached")
 
 

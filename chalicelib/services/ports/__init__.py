@@ -6,7 +6,14 @@ eight methods (tests/unit/test_architecture.py): a repository that grows past th
 
 from chalicelib.services.ports.bank import BankEntryRepository, EntryPage, StatementParser, StatementStore
 from chalicelib.services.ports.claims import ClaimRepository, Page, TimelineRepository
-from chalicelib.services.ports.messaging import AgencyClient, MessageDeliveryRepository, MessageSender, OutboundMessage
+from chalicelib.services.ports.messaging import (
+    AgencyClient,
+    MessageDeliveryRepository,
+    MessageSender,
+    NoticeQueue,
+    OutboundMessage,
+    QueuedNotice,
+)
 from chalicelib.services.ports.payments import (
     CheckoutProvider,
     CheckoutRequest,
@@ -41,6 +48,7 @@ __all__ = [
     "EntryPage",
     "MessageDeliveryRepository",
     "MessageSender",
+    "NoticeQueue",
     "OutboundMessage",
     "Page",
     "PaymentEvent",
@@ -48,6 +56,7 @@ __all__ = [
     "PaymentRecord",
     "PaymentRepository",
     "PostOutcome",
+    "QueuedNotice",
     "ShopEventReader",
     "StatementParser",
     "StatementStore",
