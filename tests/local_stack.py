@@ -41,7 +41,7 @@ class LocalApi:
         return str(requests.get(f"{self.url}/_local/clock", timeout=5).json()["today"])
 
     def create_claim(self, session: requests.Session, **overrides: Any) -> dict[str, Any]:
-        body = claim_request(due_date=self.today(), **overrides)
+        body = claim_request(**{"due_date": self.today(), **overrides})
         response = session.post(f"{self.url}/v1/claims", json=body, timeout=10)
         assert response.status_code == 201, response.text
         return dict(response.json())
