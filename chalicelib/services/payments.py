@@ -25,7 +25,7 @@ from chalicelib.services.ports import (
     PaymentRepository,
     WorkflowClient,
 )
-from chalicelib.services.retries import on_conflict
+from chalicelib.services.retries import RACE_BUDGET_SECONDS, on_conflict
 
 ThankYou = Callable[[Claim, PaymentRecord], None]
 
@@ -34,7 +34,8 @@ ThankYou = Callable[[Claim, PaymentRecord], None]
 class MoneyPorts:
     """What the money path needs, built once in bootstrap (Container.money) and passed on whole.
 
-    `thank` sends the debtor a thank-you when a payment settles the claim; None sends none.
+    `thank` sends the debtor a thank-you when a payment settles the claim; None sends none. `race_budget` is how
+    long a movement keeps retrying the races it loses for the claim (services.retries): the stage's setting.
     """
 
     claims: ClaimRepository
@@ -42,6 +43,7 @@ class MoneyPorts:
     workflow: WorkflowClient
     clock: VirtualClock
     thank: ThankYou | None = None
+    race_budget: float = RACE_BUDGET_SECONDS
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def record_payment(claim_id: str, tenant_id: str, payment: PaymentRecord, money:
         except AlreadyDoneError:
             return PaymentOutcome(claims.get(claim_id, tenant_id), duplicate=True)
 
-    outcome = on_conflict(attempt)
+    outcome = on_conflict(attempt, money.race_budget)
     if not outcome.duplicate:
         count("PaymentsReceived")
         count("AmountRecovered", payment.amount)
@@ -94,7 +96,7 @@ def record_reversal(claim_id: str, tenant_id: str, reversal: PaymentRecord, mone
         except AlreadyDoneError:
             return PaymentOutcome(claims.get(claim_id, tenant_id), duplicate=True), False
 
-    outcome, reopened_now = on_conflict(attempt)
+    outcome, reopened_now = on_conflict(attempt, money.race_budget)
     claim = outcome.claim
     if not outcome.duplicate:
         count("PaymentsReversed")
@@ -123,7 +125,7 @@ def credit_claim(claim_id: str, tenant_id: str, credit: PaymentRecord, money: Mo
         except AlreadyDoneError:
             return PaymentOutcome(claims.get(claim_id, tenant_id), duplicate=True)
 
-    outcome = on_conflict(attempt)
+    outcome = on_conflict(attempt, money.race_budget)
     if not outcome.duplicate and outcome.claim.task_token:
         event_type = "cancelled" if outcome.claim.status == Status.CANCELLED else "replan"
         if outcome.claim.status == Status.PAID:

@@ -3,12 +3,13 @@
 A lost race is a ConflictError of exactly that class: the version changed since the claim was read, or DynamoDB
 cancelled the transaction because another one was writing the same item. Either way the change is re-read and
 applied again after a jittered exponential back-off (full jitter: a random wait up to 20 ms, 40 ms, 80 ms, … and at
-most a second), so that writers racing for one claim spread out instead of colliding again. Subclasses of
+most four seconds), so that writers racing for one claim spread out instead of colliding again. Subclasses of
 ConflictError say something definite (closed, done before, taken): no retry helps, they are raised at once.
 
 The retries are bounded by time, not by a count: a change keeps trying for RACE_BUDGET_SECONDS (below API
-Gateway's 29 s). One that still loses then was not written at all, and says so: TransientError, which the API
-answers with 503 and Retry-After, the state machine with its retry, a PSP by delivering the webhook again.
+Gateway's 29 s; the money path takes its stage's setting, Settings.race_budget_seconds). One that still loses
+then was not written at all, and says so: TransientError, which the API answers with 503 and Retry-After, the
+state machine with its retry, a PSP by delivering the webhook again.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 RACE_BUDGET_SECONDS = 20.0
 FIRST_BACKOFF_SECONDS = 0.02
-MAX_BACKOFF_SECONDS = 1.0
+MAX_BACKOFF_SECONDS = 4.0
 
 
 def lost_race(exc: BaseException) -> bool:
