@@ -112,7 +112,9 @@ class Container:
         """What every movement of a claim's money needs (services.payments), with the debtor's thank-you."""
         from chalicelib.services.payments import MoneyPorts
 
-        return MoneyPorts(self.claims, self.payments, self.workflow, self.clock, self.thank_you)
+        return MoneyPorts(
+            self.claims, self.payments, self.workflow, self.clock, self.thank_you, self.settings.race_budget_seconds
+        )
 
     @cached_property
     def payment_readers(self) -> Mapping[str, PaymentEventReader]:

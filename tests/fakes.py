@@ -2,8 +2,10 @@
 single ones in at the composition root (bootstrap.reset({...})).
 
 The fakes keep the adapters' rules, because the services rely on them: a claim is written only at the version
-it was read (ConflictError), a closed claim takes no task token and an uncontactable one no reservation
-(ClaimClosedError), one reservation per stage and channel and one payment per payment key (AlreadyDoneError).
+it was read (ConflictError), a closed claim (or a superseded run) takes no task token and an uncontactable one no
+reservation (ClaimClosedError), one reservation per stage and channel and one payment per payment key
+(AlreadyDoneError), one claim per PSP payment id of a tenant (PaymentTakenError). A claim write leaves the stored
+task token alone and returns the claim with the token stored then; a write that closes the claim takes it along.
 The claim's fakes share one InMemoryTables, as the DynamoDB repositories share the tables: a payment written
 through the payments port is the claim the claims port reads. Every fake is safe to call from many threads.
 """
@@ -26,6 +28,7 @@ from chalicelib.domain.errors import (
     ConflictError,
     DuplicateClaimError,
     InvalidInputError,
+    PaymentTakenError,
     PermanentDeliveryError,
     TenantNotFoundError,
     TransientError,
@@ -59,12 +62,16 @@ class InMemoryTables:
             return self.claims[claim_id]
 
     def write(self, claim: Claim, events: list[Event]) -> Claim:
-        """The claim at the version it was read, one version on; ConflictError when someone wrote it meanwhile."""
+        """The claim at the version it was read, one version on; ConflictError when someone wrote it meanwhile.
+
+        As DynamoDB's update of every attribute but the token: the token stored now stays, and is what the caller
+        gets back to resume; a write that closes the claim takes it off.
+        """
         current = self.claims.get(claim.claim_id)
         if current is None or current.version != claim.version:
             raise ConflictError(f"claim {claim.claim_id} changed meanwhile")
-        written = replace(claim, version=claim.version + 1)
-        self.claims[claim.claim_id] = written
+        written = replace(claim, version=claim.version + 1, task_token=current.task_token)
+        self.claims[claim.claim_id] = replace(written, task_token=None) if written.closed else written
         self.events[claim.claim_id].extend(events)
         return written
 
@@ -206,10 +213,15 @@ class InMemoryPaymentRepository:
         with self.tables.lock:
             if payment.payment_key in self.tables.payments[claim.claim_id]:
                 raise AlreadyDoneError(f"payment {payment.payment_key} was applied before")
+            key = None
+            if payment.psp_payment_id:
+                key = keys.provider_payment(claim.tenant_id, payment.provider, payment.psp_payment_id)
+                owner = self.tables.lookups.get(key, (claim.claim_id, ""))[0]
+                if owner != claim.claim_id:
+                    raise PaymentTakenError(f"{payment.psp_payment_id} paid claim {owner} already")
             written = self.tables.write(claim, events)
             self.tables.payments[claim.claim_id][payment.payment_key] = payment
-            if payment.psp_payment_id:
-                key = keys.provider_payment(payment.provider, payment.psp_payment_id)
+            if key is not None:
                 self.tables.lookups[key] = (claim.claim_id, "")
             return written
 
@@ -221,9 +233,9 @@ class InMemoryPaymentRepository:
             for p in records
         ]
 
-    def find_by_provider_reference(self, provider: str, reference: str) -> str | None:
+    def find_by_provider_reference(self, tenant_id: str, provider: str, reference: str) -> str | None:
         with self.tables.lock:
-            found = self.tables.lookups.get(keys.provider_payment(provider, reference))
+            found = self.tables.lookups.get(keys.provider_payment(tenant_id, provider, reference))
         return found[0] if found else None
 
     def ledger(self, claim_id: str) -> list[PaymentRecord]:
@@ -236,13 +248,19 @@ class InMemoryTaskTokenRepository:
     def __init__(self, tables: InMemoryTables) -> None:
         self.tables = tables
 
-    def set_task_token(self, claim_id: str, token: str) -> None:
+    def set_task_token(self, claim_id: str, token: str, run: int | None = None) -> None:
         # As in DynamoDB: the token is plumbing, not business state, so the version stays.
         with self.tables.lock:
             claim = self.tables.claims.get(claim_id)
-            if claim is None or claim.status in CLOSED:
+            if claim is None or claim.status in CLOSED or (run is not None and claim.reopened != run):
                 raise ClaimClosedError(claim_id)
             self.tables.claims[claim_id] = replace(claim, task_token=token)
+
+    def clear_task_token(self, claim_id: str) -> None:
+        with self.tables.lock:
+            claim = self.tables.claims.get(claim_id)
+            if claim is not None:
+                self.tables.claims[claim_id] = replace(claim, task_token=None)
 
 
 class InMemoryTenantRepository:
@@ -267,24 +285,47 @@ class InMemoryTenantRepository:
         with self._lock:
             self._tenants[tenant.tenant_id] = tenant
 
+    def ids(self) -> list[str]:
+        with self._lock:
+            return sorted(self._tenants)
+
     def add_api_key(self, tenant_id: str, key_hash: str) -> None:
         with self._lock:
             self._keys[key_hash] = tenant_id
 
 
 class FakeWorkflow:
-    """Records the executions started and the events sent to waiting ones; a token resumes one wait only."""
+    """Records the executions started and the events sent to waiting ones; a token resumes one wait only.
+
+    An execution started runs until a test ends it (`end`) or it is stopped; starting one again changes nothing,
+    as Step Functions refuses a name twice.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.starts: list[tuple[str, str, int]] = []  # (claim id, tenant id, generation)
         self.notified: list[tuple[str, dict[str, Any]]] = []  # (task token, event), also those nobody waited on
+        self.executions: dict[tuple[str, int], str] = {}  # (claim id, generation) → status
         self._used: set[str] = set()
 
     def start(self, claim_id: str, tenant_id: str, generation: int = 0) -> str:
         with self._lock:
             self.starts.append((claim_id, tenant_id, generation))
+            self.executions.setdefault((claim_id, generation), "RUNNING")
         return f"{claim_id}#{generation}"
+
+    def status(self, claim_id: str, generation: int = 0) -> str | None:
+        with self._lock:
+            return self.executions.get((claim_id, generation))
+
+    def stop(self, claim_id: str, generation: int, cause: str) -> None:
+        with self._lock:
+            if self.executions.get((claim_id, generation)) == "RUNNING":
+                self.executions[(claim_id, generation)] = "ABORTED"
+
+    def end(self, claim_id: str, generation: int = 0, status: str = "SUCCEEDED") -> None:
+        with self._lock:
+            self.executions[(claim_id, generation)] = status
 
     def notify(self, task_token: str, event: dict[str, Any]) -> bool:
         with self._lock:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 
 from chalice import Blueprint, Response
 from jinja2 import Template
@@ -17,6 +16,7 @@ from chalicelib.api.problems import problem_responses
 from chalicelib.api.requests import ANY_BODY, body_of, headers_of, query, raw_body
 from chalicelib.api.schemas import SandboxPaymentIn
 from chalicelib.bootstrap import container
+from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.money import Money
 
 bp = Blueprint(__name__)
@@ -38,10 +38,30 @@ def clock() -> dict[str, object]:
 @bp.route("/_local/sandbox/payments", methods=["POST"], content_types=ANY_BODY)
 @problem_responses
 def sandbox_payment() -> Response:
-    """The sandbox PSP completed a payment: it signs and delivers its webhook over HTTP, like a real PSP."""
+    """The sandbox PSP completed a payment: it signs and delivers its webhook over HTTP, like a real PSP.
+
+    The payment succeeded at the PSP whatever the merchant's endpoint answers, so this never fails for its
+    delivery: 201 when the webhook was accepted (with the endpoint's answer), 202 while the PSP still delivers
+    it (no answer yet, or a refusal it will retry), with the delivery's state, which GET …/{event_id} follows.
+    """
     body = body_of(bp.current_request, SandboxPaymentIn)
-    status, result = _pay(body.claim_id, body.amount)
-    return Response(body={**result, "webhook_status": status}, status_code=201 if status < 300 else 502)
+    delivery = _pay(body.claim_id, body.amount)
+    answer = {"event": delivery.event, "delivery": delivery.view()}
+    if delivery.state == "delivered":
+        status = delivery.attempts[-1]["status"]
+        return Response(
+            body={**answer, "webhook_status": status, "webhook_response": delivery.response}, status_code=201
+        )
+    return Response(body=answer, status_code=202)
+
+
+@bp.route("/_local/sandbox/payments/{event_id}", methods=["GET"])
+@problem_responses
+def sandbox_delivery(event_id: str) -> dict[str, object]:
+    found = sandbox.deliveries.get(event_id)
+    if found is None:
+        raise NotFoundError("the sandbox PSP sent no such event")
+    return found
 
 
 @bp.route("/_local/sandbox/checkout/{session_id}", methods=["GET"])
@@ -62,7 +82,7 @@ def sandbox_checkout_pay(session_id: str) -> Response:
     return Response(body="", status_code=303, headers={"Location": session.success_url})
 
 
-def _pay(claim_id: str, amount: int) -> tuple[int, Any]:
+def _pay(claim_id: str, amount: int) -> sandbox.Delivery:
     app = container()
     claim = app.claims.get(claim_id)
     secret = app.tenants.get(claim.tenant_id).webhook_secret("sandbox") or ""

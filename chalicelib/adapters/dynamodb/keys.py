@@ -15,8 +15,17 @@ def payment_reference(reference: str) -> str:
     return f"payref#{reference}"
 
 
-def provider_payment(provider: str, reference: str) -> str:
-    """A PSP's payment id (Stripe payment intent, Adyen pspReference): its refunds and disputes find the claim."""
+def provider_payment(tenant_id: str, provider: str, reference: str) -> str:
+    """A PSP's payment id (Stripe payment intent, Adyen pspReference): its refunds and disputes find the claim.
+
+    Per tenant: PSP ids are unique only within a merchant's account, and anyone may post a payment event
+    naming any id to their own tenant's webhook; another tenant's payment must never take this one's over.
+    """
+    return f"psp#{tenant_id}#{provider}#{reference}"
+
+
+def legacy_provider_payment(provider: str, reference: str) -> str:
+    """The tenant-less key stored before; read only where the item names the tenant asking (its tenant_id)."""
     return f"psp#{provider}#{reference}"
 
 

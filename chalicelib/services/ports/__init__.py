@@ -25,7 +25,7 @@ from chalicelib.services.ports.webhooks import (
     PostOutcome,
     WebhookPoster,
 )
-from chalicelib.services.ports.workflow import REOPENED_RUN, TaskTokenRepository, WorkflowClient
+from chalicelib.services.ports.workflow import REOPENED_RUN, TaskTokenRepository, WorkflowClient, execution_name
 
 __all__ = [
     "REOPENED_RUN",
@@ -56,4 +56,5 @@ __all__ = [
     "TimelineRepository",
     "WebhookPoster",
     "WorkflowClient",
+    "execution_name",
 ]
