@@ -146,10 +146,12 @@ class MahnwerkStack(cdk.Stack):
     def _queue(self, queue: Queue) -> tuple[sqs.Queue, sqs.Queue]:
         """The queue, its dead-letter queue and an alarm as soon as anything is parked there."""
         name = to_cfn_resource_name(queue.key)
+        fifo = True if queue.fifo else None
         dead = sqs.Queue(
             self,
             f"{name}DeadLetters",
             queue_name=self.names.dead_letter_queue(queue.key),
+            fifo=fifo,
             retention_period=cdk.Duration.days(14),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
@@ -159,8 +161,10 @@ class MahnwerkStack(cdk.Stack):
             self,
             f"{name}Queue",
             queue_name=self.names.queue(queue.key),
+            fifo=fifo,
             visibility_timeout=cdk.Duration.seconds(queue.visibility_timeout),
-            retention_period=cdk.Duration.days(4),
+            # A FIFO queue's messages wait out their back-off in the queue itself: they are kept as long as SQS allows.
+            retention_period=cdk.Duration.days(14 if queue.fifo else 4),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             dead_letter_queue=sqs.DeadLetterQueue(queue=dead, max_receive_count=queue.max_receive_count),
@@ -209,12 +213,12 @@ class MahnwerkStack(cdk.Stack):
                 batch_size=queue.batch_size,
                 report_batch_item_failures=True,
             )
-        for table_key, consumer in STREAM_CONSUMERS.items():
+        for stream in STREAM_CONSUMERS:
             lambda_.EventSourceMapping(
                 self,
-                f"{to_cfn_resource_name(table_key)}StreamConsumer",
-                target=self._function(consumer),
-                event_source_arn=self.tables[table_key].table_stream_arn,
+                f"{to_cfn_resource_name(stream.table)}Stream{to_cfn_resource_name(stream.consumer)}",
+                target=self._function(stream.consumer),
+                event_source_arn=self.tables[stream.table].table_stream_arn,
                 starting_position=lambda_.StartingPosition.TRIM_HORIZON,
                 batch_size=100,
                 # A poison record is split out and retried alone instead of blocking its shard for a day.
@@ -278,10 +282,10 @@ class MahnwerkStack(cdk.Stack):
         self.letters.grant_put(role)
         self.statements.grant_read(role)
         for live, dead in self.queues.values():
-            live.grant_consume_messages(role)
+            live.grant_consume_messages(role)  # ChangeMessageVisibility included: the agency queue's back-off
             live.grant_send_messages(role)  # back-off re-enqueues with a delay
             dead.grant_send_messages(role)  # the last failed attempt parks the message here
-        for table_key in STREAM_CONSUMERS:
+        for table_key in {stream.table for stream in STREAM_CONSUMERS}:
             self.tables[table_key].grant_stream_read(role)
         self.agency_secret.grant_read(role)
         self.pay_token_secret.grant_read(role)

@@ -21,6 +21,7 @@ from chalicelib.resources import (
     WORKFLOW_FUNCTIONS,
     Names,
     Queue,
+    StreamConsumer,
     Table,
 )
 
@@ -297,23 +298,39 @@ def test_each_queue_feeds_its_consumer_reporting_partial_failures(template: Temp
     assert consumer["Timeout"] < queue.visibility_timeout
 
 
-def test_the_events_stream_feeds_the_outbound_webhooks(template: Template) -> None:
+@pytest.mark.parametrize("stream", STREAM_CONSUMERS, ids=lambda stream: stream.consumer)
+def test_the_events_stream_feeds_the_outbound_webhooks_and_the_agency_updates(
+    template: Template, stream: StreamConsumer
+) -> None:
     mappings = template.find_resources("AWS::Lambda::EventSourceMapping")
-    [(table_key, consumer)] = STREAM_CONSUMERS.items()
-    [mapping] = [
-        m["Properties"] for m in mappings.values() if "StreamArn" in json.dumps(m["Properties"]["EventSourceArn"])
-    ]
-
     [table_id] = [
         logical_id
         for logical_id, table in template.find_resources("AWS::DynamoDB::Table").items()
-        if table["Properties"]["TableName"] == NAMES.table(table_key)
+        if table["Properties"]["TableName"] == NAMES.table(stream.table)
     ]
-    assert mapping["EventSourceArn"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
-    assert mapped_function(mapping) == to_cfn_resource_name(consumer)
+    [mapping] = [
+        m["Properties"]
+        for m in mappings.values()
+        if m["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
+        and mapped_function(m["Properties"]) == to_cfn_resource_name(stream.consumer)
+    ]
+
     assert mapping["StartingPosition"] == "TRIM_HORIZON"
     assert mapping["BisectBatchOnFunctionError"] is True
-    assert set(EVENT_FUNCTIONS) == {q.consumer for q in QUEUES} | set(STREAM_CONSUMERS.values())
+    assert set(EVENT_FUNCTIONS) == {q.consumer for q in QUEUES} | {s.consumer for s in STREAM_CONSUMERS}
+
+
+def test_the_agency_queue_and_its_dead_letter_queue_are_fifo_and_keep_updates_for_two_weeks(
+    template: Template,
+) -> None:
+    queues = template.find_resources("AWS::SQS::Queue")
+    live = queues[queue_logical_id(template, NAMES.queue("agency"))]["Properties"]
+    dead = queues[queue_logical_id(template, NAMES.dead_letter_queue("agency"))]["Properties"]
+
+    assert NAMES.queue("agency") == "mahnwerk-dev-agency.fifo"
+    assert (live["FifoQueue"], dead["FifoQueue"]) == (True, True)
+    assert live.get("ContentBasedDeduplication") in (None, False)  # the update id deduplicates
+    assert live["MessageRetentionPeriod"] == 14 * 86400
 
 
 def test_api_handler_and_every_workflow_function_are_deployed_with_their_settings(template: Template) -> None:
