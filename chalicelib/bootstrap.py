@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         PaymentEventReader,
         PaymentRecord,
         PaymentRepository,
+        RateLimiter,
         ShopEventReader,
         StatementParser,
         StatementStore,
@@ -206,6 +207,14 @@ class Container:
             names.queue("agency"), names.dead_letter_queue("agency")
         )
         return AgencyUpdates(self.agency_files, self.claims, queue, self.agency, self.clock)
+
+    @cached_property
+    def rate_limiter(self) -> RateLimiter:
+        """Counters of the pay page's actions per link and claim (services.pay_limits)."""
+        from chalicelib.adapters.dynamodb.rate_limits import DynamoRateLimiter
+
+        self._bind_tables()
+        return self._override("rate_limiter") or DynamoRateLimiter()
 
     @cached_property
     def pay_token_secret(self) -> str:

@@ -70,6 +70,10 @@ TABLES: tuple[Table, ...] = (
     # Where each claim's hand-over to the collection agency stands (started, filed, failed): the agency
     # updates (services.agency_updates) go only to an agency that holds the claim.
     Table("agency_handovers", hash_key="claim_id"),
+    # Rate-limit counters, one item per counted key and fixed window: "<what is counted>#<window start>", e.g.
+    # "pay:contact:token:<token hash>:3600#1767225600" (domain.pay_limits names what is counted). Each
+    # expires after its window; `hits` counts the requests in it.
+    Table("rate_limits", hash_key="key", ttl_attribute="expires_at"),
 )
 
 

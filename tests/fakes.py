@@ -438,6 +438,20 @@ class FakeAgencyQueue:
         self.parked.append((queued.update, reason))
 
 
+class InMemoryRateLimiter:
+    """Fixed-window counters, as the DynamoDB limiter keeps them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counts: defaultdict[str, int] = defaultdict(int)
+
+    def hit(self, key: str, window_seconds: int, now: float) -> int:
+        with self._lock:
+            window = keys.rate_window(key, window_seconds, int(now // window_seconds) * window_seconds)
+            self.counts[window] += 1
+            return self.counts[window]
+
+
 class ManualTime:
     """Real time that moves only when told: a VirtualClock on it at 86400 s per day runs 1:1 and never drifts."""
 
@@ -465,6 +479,7 @@ class InMemoryPorts:
     agency: FakeAgency = field(default_factory=FakeAgency)
     agency_files: InMemoryAgencyFiles = field(default_factory=InMemoryAgencyFiles)
     agency_queue: FakeAgencyQueue = field(default_factory=FakeAgencyQueue)
+    rate_limiter: InMemoryRateLimiter = field(default_factory=InMemoryRateLimiter)
     senders: dict[Channel, FakeSender] = field(
         default_factory=lambda: {c: FakeSender(c) for c in (Channel.EMAIL, Channel.SMS, Channel.CALL, Channel.LETTER)}
     )

@@ -162,6 +162,7 @@ def _operations() -> tuple[Operation, ...]:
                 303: REDIRECT, 404: PAGE_NOT_FOUND,
                 400: PAGE_TO_CORRECT,
                 403: raw("text/html", description="The page again: the form's CSRF token or Origin did not check out"),
+                429: raw("text/html", description="The page again: too many of this action for the link; Retry-After"),
             },
         ),
         Operation(
@@ -171,7 +172,7 @@ def _operations() -> tuple[Operation, ...]:
         Operation(
             "POST", "/v1/pay/{token}/{action}", "pay_json_action", "The pay page's actions, as JSON", PAY, auth=False,
             body=PayActionIn, body_required=False, params=(TOKEN, ACTION),
-            responses={200: out.PayActionOut}, problems=(400, 404, 409, 503),
+            responses={200: out.PayActionOut}, problems=(400, 404, 409, 429, 503),
         ),
         Operation(
             "GET", "/v1/openapi.json", "openapi_document", "This document", META, auth=False,

@@ -1,4 +1,5 @@
-"""The issue's checks over HTTP: a payment on a handed-over claim reaches the agency sandbox."""
+"""The issue's checks over HTTP: a payment on a handed-over claim reaches the agency sandbox; a flood of contact
+messages through a pay link gets 429 and sends no email."""
 
 from __future__ import annotations
 
@@ -50,3 +51,23 @@ def test_a_payment_on_a_handed_over_claim_reaches_the_agency_sandbox(local_api: 
     )
     assert (update["claim"]["balance"], update["claim"]["status"]) == (balance - 2000, "handed_over")
     assert update["claim"]["version"] > document["claim"]["version"]
+
+
+def test_31_pay_page_contact_messages_in_a_minute_the_surplus_gets_429_and_no_email(local_api: LocalApi) -> None:
+    session = local_api.session()
+    claim = local_api.create_claim(session)
+    token = str(claim["pay_url"]).rsplit("/", 1)[-1]
+
+    answers = [
+        requests.post(f"{local_api.url}/v1/pay/{token}/contact", json={"message": f"Nachricht {n}"}, timeout=10)
+        for n in range(31)
+    ]
+
+    codes = [a.status_code for a in answers]
+    admitted = codes.count(200)
+    assert codes == [200] * admitted + [429] * (31 - admitted)
+    assert 1 <= admitted <= 10
+    assert all(int(a.headers["Retry-After"]) > 0 for a in answers[admitted:])
+    assert answers[-1].headers["Content-Type"] == "application/problem+json"
+    emails = [n for n in local_api.notices(str(claim["id"])) if n == "contact_forwarded"]
+    assert len(emails) == admitted

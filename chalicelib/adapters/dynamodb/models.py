@@ -16,6 +16,7 @@ Access patterns:
   the sparse by_review (review_tenant, review_key) lists the entries waiting for review, oldest booking first.
 - agency_handovers: get by claim_id (consistent): where the claim's hand-over to the agency stands; opened with a
   condition (absent, or refused before), then filed or refused.
+- rate_limits: one counter per key (keys.rate_window), added to atomically; TTL at the end of its window.
 """
 
 from __future__ import annotations
@@ -256,6 +257,15 @@ class AgencyHandoverModel(Model):
     opened_at = UTCDateTimeAttribute()  # real time
 
 
+class RateCounterModel(Model):
+    class Meta(_Meta):
+        pass
+
+    key = UnicodeAttribute(hash_key=True)
+    hits = NumberAttribute(default=0)
+    expires_at = TTLAttribute(null=True)
+
+
 MODELS: dict[str, type[Model]] = {
     "tenants": TenantModel,
     "lookups": LookupModel,
@@ -267,6 +277,7 @@ MODELS: dict[str, type[Model]] = {
     "webhook_deliveries": WebhookDeliveryModel,
     "bank_entries": BankEntryModel,
     "agency_handovers": AgencyHandoverModel,
+    "rate_limits": RateCounterModel,
 }
 
 

@@ -7,6 +7,7 @@ eight methods (tests/unit/test_architecture.py): a repository that grows past th
 from chalicelib.services.ports.agency import AgencyClient, AgencyFileRepository, AgencyUpdateQueue
 from chalicelib.services.ports.bank import BankEntryRepository, EntryPage, StatementParser, StatementStore
 from chalicelib.services.ports.claims import ClaimRepository, Page, TimelineRepository
+from chalicelib.services.ports.limits import RateLimiter
 from chalicelib.services.ports.messaging import MessageDeliveryRepository, MessageSender, OutboundMessage
 from chalicelib.services.ports.payments import (
     CheckoutProvider,
@@ -51,6 +52,7 @@ __all__ = [
     "PaymentRecord",
     "PaymentRepository",
     "PostOutcome",
+    "RateLimiter",
     "ShopEventReader",
     "StatementParser",
     "StatementStore",
