@@ -139,6 +139,17 @@ WORKFLOW_FUNCTIONS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class Throttling:
+    rate: float  # requests per second, on average
+    burst: int  # requests at once
+
+
+# API Gateway's stage throttling, for all clients together, in front of the pay page's limits per link
+# (domain.pay_limits). Beyond it API Gateway answers 429 before any Lambda runs; override per stage in CDK context.
+API_THROTTLING = Throttling(rate=50.0, burst=100)
+
+
+@dataclass(frozen=True)
 class Names:
     """Physical resource names for one stage."""
 
