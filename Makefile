@@ -24,7 +24,7 @@ $(DEV): $(LOCAL) requirements-dev.txt
 	$(PIP) -r requirements-dev.txt
 	touch $@
 
-demo: $(LOCAL)  ## run a dozen claims through the whole ladder on the embedded local AWS
+demo: $(LOCAL)  ## run 14 claims through the whole ladder on the embedded local AWS
 	$(BIN)/python -m infra.local.demo
 
 up: $(LOCAL)  ## serve the local stack in the foreground (PORT, DAY_SECONDS)

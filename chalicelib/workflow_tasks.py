@@ -135,15 +135,5 @@ def review_agreement(event: dict[str, Any]) -> dict[str, str]:
 def hand_over(event: dict[str, Any]) -> dict[str, str]:
     from chalicelib.services.handover import hand_over as hand_over_claim
 
-    app = container()
-    status = hand_over_claim(
-        event["claim_id"],
-        event["tenant_id"],
-        app.claims,
-        app.timeline,
-        app.payments,
-        app.tenants,
-        app.agency,
-        app.clock,
-    )
+    status = hand_over_claim(event["claim_id"], event["tenant_id"], container().handover)
     return {"status": status}

@@ -18,7 +18,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ulid import ULID
+
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.domain.agency_updates import AgencyFile, FileState
 from chalicelib.domain.claim import CLOSED, CONTACTABLE, Claim
 from chalicelib.domain.clock import VirtualClock
 from chalicelib.domain.errors import (
@@ -34,10 +37,15 @@ from chalicelib.domain.errors import (
     TransientError,
 )
 from chalicelib.domain.ladder import Channel
+from chalicelib.services.agency_updates import AgencyUpdates
+from chalicelib.services.handover import HandoverPorts
 from chalicelib.services.payments import MoneyPorts
 from chalicelib.services.ports import Page, PaymentRecord
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from chalicelib.domain.agency_updates import AgencyUpdate, QueuedUpdate
     from chalicelib.domain.events import Event
     from chalicelib.domain.tenant import Tenant
     from chalicelib.services.payments import ThankYou
@@ -72,8 +80,12 @@ class InMemoryTables:
             raise ConflictError(f"claim {claim.claim_id} changed meanwhile")
         written = replace(claim, version=claim.version + 1, task_token=current.task_token)
         self.claims[claim.claim_id] = replace(written, task_token=None) if written.closed else written
-        self.events[claim.claim_id].extend(events)
+        self.append(claim.claim_id, events)
         return written
+
+    def append(self, claim_id: str, events: list[Event]) -> None:
+        """Each event gets its id when stored, a ULID, as the events table gives it."""
+        self.events[claim_id].extend(e if e.event_id else replace(e, event_id=str(ULID())) for e in events)
 
 
 class InMemoryClaimRepository:
@@ -98,7 +110,7 @@ class InMemoryClaimRepository:
                 self.tables.lookups[key] = (claim.claim_id, fingerprint)
             stored = replace(claim, version=1)
             self.tables.claims[claim.claim_id] = stored
-            self.tables.events[claim.claim_id].append(event)
+            self.tables.append(claim.claim_id, [event])
             return stored
 
     def get(self, claim_id: str, tenant_id: str | None = None) -> Claim:
@@ -157,7 +169,7 @@ class InMemoryTimelineRepository:
 
     def append(self, claim_id: str, tenant_id: str, event: Event) -> None:
         with self.tables.lock:
-            self.tables.events[claim_id].append(event)
+            self.tables.append(claim_id, [event])
 
     def types(self, claim_id: str) -> list[str]:
         """The timeline as the merchant reads it: event types, oldest first."""
@@ -187,12 +199,12 @@ class InMemoryMessageDeliveryRepository:
                 "state": "sent",
                 "provider_id": provider_id,
             }
-            self.tables.events[claim_id].append(event)
+            self.tables.append(claim_id, [event])
 
     def release_delivery(self, claim_id: str, tenant_id: str, stage: str, channel: str, event: Event) -> None:
         with self.tables.lock:
             self.tables.messages.pop((claim_id, keys.delivery(stage, channel)), None)
-            self.tables.events[claim_id].append(event)
+            self.tables.append(claim_id, [event])
 
     def state(self, claim_id: str, stage: str, channel: str) -> str | None:
         with self.tables.lock:
@@ -365,11 +377,20 @@ class FakeSender:
 
 
 class FakeAgency:
-    """An agency that records what it receives; can be told to fail."""
+    """An agency that records what it receives, files each update once per update id; can be told to fail.
+
+    `during_hand_over` runs while the agency takes a claim (after it read the document, before it answers):
+    the moment a payment can race the hand-over.
+    """
 
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
+        self.updates: list[AgencyUpdate] = []
+        self.update_attempts = 0
+        self.update_ids: list[str] = []  # the webhook-id of every update request, repeats included
         self.failures: list[Exception] = []
+        self.update_failures: list[Exception] = []
+        self.during_hand_over: Callable[[dict[str, Any]], None] | None = None
         self._lock = threading.Lock()
 
     def hand_over(self, payload: dict[str, Any]) -> str:
@@ -377,7 +398,19 @@ class FakeAgency:
             if self.failures:
                 raise self.failures.pop(0)
             self.received.append(payload)
-            return f"AG-{len(self.received)}"
+            reference = f"AG-{len(self.received)}"
+        if self.during_hand_over is not None:
+            self.during_hand_over(payload)
+        return reference
+
+    def send_update(self, update: AgencyUpdate) -> None:
+        with self._lock:
+            self.update_attempts += 1
+            self.update_ids.append(update.update_id)
+            if self.update_failures:
+                raise self.update_failures.pop(0)
+            if all(u.update_id != update.update_id for u in self.updates):
+                self.updates.append(update)
 
     def fail_transiently(self, times: int) -> None:
         with self._lock:
@@ -386,6 +419,78 @@ class FakeAgency:
     def refuse(self) -> None:
         with self._lock:
             self.failures.append(PermanentDeliveryError("agency refuses the claim"))
+
+    def be_down_for_updates(self, times: int) -> None:
+        with self._lock:
+            self.update_failures.extend(TransientError("agency answered HTTP 503") for _ in range(times))
+
+    def refuse_updates(self) -> None:
+        with self._lock:
+            self.update_failures.append(PermanentDeliveryError("agency refused the update: HTTP 404"))
+
+    def updates_of(self, claim_id: str) -> list[AgencyUpdate]:
+        with self._lock:
+            return [u for u in self.updates if u.claim_id == claim_id]
+
+
+class InMemoryAgencyFiles:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.files: dict[str, AgencyFile] = {}
+
+    def open(self, file: AgencyFile) -> AgencyFile:
+        with self._lock:
+            found = self.files.get(file.claim_id)
+            if found is not None and found.state is not FileState.FAILED:
+                return found
+            self.files[file.claim_id] = replace(file, state=FileState.STARTED, reference=None)
+            return self.files[file.claim_id]
+
+    def filed(self, claim_id: str, reference: str, covered: frozenset[str]) -> None:
+        with self._lock:
+            filed = replace(self.files[claim_id], state=FileState.FILED, reference=reference, covered=covered)
+            self.files[claim_id] = filed
+
+    def refused(self, claim_id: str) -> None:
+        with self._lock:
+            self.files[claim_id] = replace(self.files[claim_id], state=FileState.FAILED)
+
+    def get(self, claim_id: str) -> AgencyFile | None:
+        with self._lock:
+            return self.files.get(claim_id)
+
+
+class FakeAgencyQueue:
+    """A FIFO queue as the service sees it: what was queued (a repeat of an update id is dropped), put back, parked."""
+
+    def __init__(self) -> None:
+        self.queued: list[AgencyUpdate] = []
+        self.retried: list[tuple[str, int]] = []  # (update id, delay in seconds)
+        self.parked: list[tuple[AgencyUpdate, str]] = []
+
+    def enqueue(self, update: AgencyUpdate) -> None:
+        if all(u.update_id != update.update_id for u in self.queued):
+            self.queued.append(update)
+
+    def retry_later(self, queued: QueuedUpdate, delay_seconds: int) -> None:
+        self.retried.append((queued.update.update_id, delay_seconds))
+
+    def park(self, queued: QueuedUpdate, reason: str) -> None:
+        self.parked.append((queued.update, reason))
+
+
+class InMemoryRateLimiter:
+    """Fixed-window counters, as the DynamoDB limiter keeps them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counts: defaultdict[str, int] = defaultdict(int)
+
+    def hit(self, key: str, window_seconds: int, now: float) -> int:
+        with self._lock:
+            window = keys.rate_window(key, window_seconds, int(now // window_seconds) * window_seconds)
+            self.counts[window] += 1
+            return self.counts[window]
 
 
 class ManualTime:
@@ -413,6 +518,9 @@ class InMemoryPorts:
     tenants: InMemoryTenantRepository = field(default_factory=InMemoryTenantRepository)
     workflow: FakeWorkflow = field(default_factory=FakeWorkflow)
     agency: FakeAgency = field(default_factory=FakeAgency)
+    agency_files: InMemoryAgencyFiles = field(default_factory=InMemoryAgencyFiles)
+    agency_queue: FakeAgencyQueue = field(default_factory=FakeAgencyQueue)
+    rate_limiter: InMemoryRateLimiter = field(default_factory=InMemoryRateLimiter)
     senders: dict[Channel, FakeSender] = field(
         default_factory=lambda: {c: FakeSender(c) for c in (Channel.EMAIL, Channel.SMS, Channel.CALL, Channel.LETTER)}
     )
@@ -436,6 +544,14 @@ class InMemoryPorts:
 
     def money(self, thank: ThankYou | None = None) -> MoneyPorts:
         return MoneyPorts(self.claims, self.payments, self.workflow, self.clock, thank)
+
+    def handover(self) -> HandoverPorts:
+        return HandoverPorts(
+            self.claims, self.timeline, self.payments, self.tenants, self.agency, self.agency_files, self.clock
+        )
+
+    def agency_updates(self) -> AgencyUpdates:
+        return AgencyUpdates(self.agency_files, self.claims, self.agency_queue, self.agency, self.clock)
 
     def sent(self, channel: Channel = Channel.EMAIL) -> list[OutboundMessage]:
         return list(self.senders[channel].sent)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 from chalice import Blueprint, Response
 from jinja2 import Template
@@ -103,13 +104,11 @@ CHECKOUT_PAGE = Template(
 
 @bp.route("/_local/agency/claims", methods=["POST"], content_types=ANY_BODY)
 def agency_receive() -> Response:
-    request = bp.current_request
-    raw = raw_body(request)
-    try:
-        signature.verify(container().settings.agency_secret, headers_of(request), raw, now=time.time())
-    except Exception as exc:  # noqa: BLE001 - the sandbox answers every bad request like a real agency would
-        return Response(body={"error": str(exc)}, status_code=401)
-    reference, new = inbox.receive(json.loads(raw))
+    """The agency sandbox takes a hand-over as docs/agency-interface.md describes: signed, filed once."""
+    payload = _agency_verified(bp.current_request)
+    if isinstance(payload, Response):
+        return payload
+    reference, new = inbox.receive(payload)
     return Response(body={"reference": reference}, status_code=201 if new else 200)
 
 
@@ -117,6 +116,39 @@ def agency_receive() -> Response:
 def agency_list() -> dict[str, object]:
     claim_id = query(bp.current_request, "claim_id")
     return {"items": inbox.list(claim_id)}
+
+
+@bp.route("/_local/agency/claims/{handover_id}/updates", methods=["POST"], content_types=ANY_BODY)
+def agency_receive_update(handover_id: str) -> Response:
+    """An update of a claim the sandbox holds: filed once per update_id; 404 for a hand-over it never received."""
+    update = _agency_verified(bp.current_request)
+    if isinstance(update, Response):
+        return update
+    new = inbox.receive_update(handover_id, update)
+    if new is None:
+        return Response(body={"error": f"no hand-over {handover_id}"}, status_code=404)
+    return Response(body={"update_id": update.get("update_id")}, status_code=201 if new else 200)
+
+
+@bp.route("/_local/agency/updates", methods=["GET"])
+def agency_updates() -> dict[str, object]:
+    """Every update the sandbox filed, in the order they arrived; `?claim_id=` for one claim's."""
+    claim_id = query(bp.current_request, "claim_id")
+    return {"items": inbox.updates(claim_id)}
+
+
+def _agency_verified(request: Any) -> dict[str, Any] | Response:
+    """The JSON body if its Standard Webhooks signature holds with the agency secret, else the 401 to answer."""
+    raw = raw_body(request)
+    try:
+        signature.verify(container().settings.agency_secret, headers_of(request), raw, now=time.time())
+    except Exception as exc:  # noqa: BLE001 - the sandbox answers every bad request like a real agency would
+        return Response(body={"error": str(exc)}, status_code=401)
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    return body if isinstance(body, dict) else Response(body={"error": "not a JSON object"}, status_code=400)
 
 
 @bp.route("/_local/receivers/{name}", methods=["POST"], content_types=ANY_BODY)

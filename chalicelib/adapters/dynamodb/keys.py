@@ -59,3 +59,8 @@ def review(booking_date: str, entry_id: str) -> str:
 def status_claim(status: str, claim_id: str) -> str:
     """Sort key of the by-status index: claims of one status, oldest first (ULIDs sort by time)."""
     return f"{status}#{claim_id}"
+
+
+def rate_window(counted: str, window_seconds: int, window_start: int) -> str:
+    """A rate-limit counter: what is counted (domain.pay_limits.counted), the window's length and its start."""
+    return f"{counted}:{window_seconds}#{window_start}"

@@ -4,9 +4,11 @@ Every port is importable from here; the modules only keep each area readable. No
 eight methods (tests/unit/test_architecture.py): a repository that grows past that holds two roles.
 """
 
+from chalicelib.services.ports.agency import AgencyClient, AgencyFileRepository, AgencyUpdateQueue
 from chalicelib.services.ports.bank import BankEntryRepository, EntryPage, StatementParser, StatementStore
 from chalicelib.services.ports.claims import ClaimRepository, Page, TimelineRepository
-from chalicelib.services.ports.messaging import AgencyClient, MessageDeliveryRepository, MessageSender, OutboundMessage
+from chalicelib.services.ports.limits import RateLimiter
+from chalicelib.services.ports.messaging import MessageDeliveryRepository, MessageSender, OutboundMessage
 from chalicelib.services.ports.payments import (
     CheckoutProvider,
     CheckoutRequest,
@@ -30,6 +32,8 @@ from chalicelib.services.ports.workflow import REOPENED_RUN, TaskTokenRepository
 __all__ = [
     "REOPENED_RUN",
     "AgencyClient",
+    "AgencyFileRepository",
+    "AgencyUpdateQueue",
     "BankEntryRepository",
     "CheckoutProvider",
     "CheckoutRequest",
@@ -48,6 +52,7 @@ __all__ = [
     "PaymentRecord",
     "PaymentRepository",
     "PostOutcome",
+    "RateLimiter",
     "ShopEventReader",
     "StatementParser",
     "StatementStore",

@@ -1,9 +1,9 @@
-"""Ports of talking to the debtor and the agency: the senders, and the reservations that make a message go once."""
+"""Ports of talking to the debtor: the senders, and the reservations that make a message go once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from chalicelib.domain.ladder import Channel
 
@@ -65,10 +65,4 @@ class MessageDeliveryRepository(Protocol):
 
     def release_delivery(self, claim_id: str, tenant_id: str, stage: str, channel: str, event: Event) -> None:
         """The provider said no before sending: free the slot so a retry may send, and append the event."""
-        ...
-
-
-class AgencyClient(Protocol):
-    def hand_over(self, payload: dict[str, Any]) -> str:
-        """POST the claim with its full history to the agency; return the agency's reference."""
         ...
