@@ -24,19 +24,24 @@ $(DEV): $(LOCAL) requirements-dev.txt
 	$(PIP) -r requirements-dev.txt
 	touch $@
 
-demo: $(LOCAL)  ## run a dozen claims through the whole ladder on the embedded local AWS
+demo: $(LOCAL)  ## run 14 claims through the whole ladder on the embedded local AWS
 	$(BIN)/python -m infra.local.demo
 
 up: $(LOCAL)  ## serve the local stack in the foreground (PORT, DAY_SECONDS)
 	$(BIN)/python -m infra.local --port $(PORT) --day-seconds $(DAY_SECONDS)
 
 CHROMIUM := /usr/bin/chromium
+PDFTOTEXT := /usr/bin/pdftotext
 
 # The browser tests drive Debian's chromium (Playwright cannot download browsers here).
 $(CHROMIUM):
 	apt-get update -qq && apt-get install -y -qq chromium >/dev/null
 
-test: $(DEV) $(CHROMIUM)  ## the whole suite
+# The letter tests read the PDF back as text with poppler's pdftotext.
+$(PDFTOTEXT):
+	apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null
+
+test: $(DEV) $(CHROMIUM) $(PDFTOTEXT)  ## the whole suite
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(DEV)  ## ruff (lint + format check) and mypy

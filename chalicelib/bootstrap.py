@@ -18,11 +18,14 @@ if TYPE_CHECKING:
     from chalicelib.adapters.messaging.outbox import LocalOutbox
     from chalicelib.adapters.payments.sandbox_checkout import SandboxCheckout
     from chalicelib.domain.claim import Claim
+    from chalicelib.services.agency_updates import AgencyUpdates
+    from chalicelib.services.handover import HandoverPorts
     from chalicelib.services.notices import Notices
     from chalicelib.services.outbound_webhooks import OutboundWebhooks
     from chalicelib.services.payments import MoneyPorts
     from chalicelib.services.ports import (
         AgencyClient,
+        AgencyFileRepository,
         BankEntryRepository,
         CheckoutProvider,
         ClaimRepository,
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
         PaymentEventReader,
         PaymentRecord,
         PaymentRepository,
+        RateLimiter,
         ShopEventReader,
         StatementParser,
         StatementStore,
@@ -113,7 +117,9 @@ class Container:
         """What every movement of a claim's money needs (services.payments), with the debtor's thank-you."""
         from chalicelib.services.payments import MoneyPorts
 
-        return MoneyPorts(self.claims, self.payments, self.workflow, self.clock, self.thank_you)
+        return MoneyPorts(
+            self.claims, self.payments, self.workflow, self.clock, self.thank_you, self.settings.race_budget_seconds
+        )
 
     @cached_property
     def payment_readers(self) -> Mapping[str, PaymentEventReader]:
@@ -176,6 +182,42 @@ class Container:
         return self._override("agency") or HttpAgencyClient(
             self.settings.agency_url, resolve(self.settings.agency_secret)
         )
+
+    @cached_property
+    def agency_files(self) -> AgencyFileRepository:
+        from chalicelib.adapters.dynamodb.agency_files import DynamoAgencyFileRepository
+
+        self._bind_tables()
+        return self._override("agency_files") or DynamoAgencyFileRepository()
+
+    @cached_property
+    def handover(self) -> HandoverPorts:
+        """What the hand-over to the agency needs (services.handover)."""
+        from chalicelib.services.handover import HandoverPorts
+
+        return HandoverPorts(
+            self.claims, self.timeline, self.payments, self.tenants, self.agency, self.agency_files, self.clock
+        )
+
+    @cached_property
+    def agency_updates(self) -> AgencyUpdates:
+        """Updates of handed-over claims: queued from the events stream, delivered through the `agency` FIFO queue."""
+        from chalicelib.adapters.agency.sqs_updates import SqsAgencyUpdateQueue
+        from chalicelib.services.agency_updates import AgencyUpdates
+
+        names = self.settings.names
+        queue = self._override("agency_queue") or SqsAgencyUpdateQueue(
+            names.queue("agency"), names.dead_letter_queue("agency")
+        )
+        return AgencyUpdates(self.agency_files, self.claims, queue, self.agency, self.clock)
+
+    @cached_property
+    def rate_limiter(self) -> RateLimiter:
+        """Counters of the pay page's actions per link and claim (services.pay_limits)."""
+        from chalicelib.adapters.dynamodb.rate_limits import DynamoRateLimiter
+
+        self._bind_tables()
+        return self._override("rate_limiter") or DynamoRateLimiter()
 
     @cached_property
     def pay_token_secret(self) -> str:

@@ -13,11 +13,15 @@ import json
 import os
 import secrets
 import sys
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.tenant import Tenant
 from chalicelib.services.psp_webhooks import PSP_PROVIDERS
 from chalicelib.services.shop_webhooks import SHOP_SYSTEMS
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Container
 
 # Secrets Mahnwerk may choose: entered in WooCommerce's webhook form, or used to sign the generic format
 # (Standard Webhooks: "whsec_" + base64). Stripe, Adyen, Shopify and Shopware issue their own: pass them with --secret.
@@ -27,13 +31,9 @@ PROVIDERS = (*PSP_PROVIDERS, *SHOP_SYSTEMS)
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    os.environ["MAHNWERK_STAGE"] = args.stage
-    if args.endpoint_url:
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
-    from chalicelib import bootstrap
+    app = container_for(args)
     from chalicelib.services.tenants import create_tenant
 
-    app = bootstrap.reset()
     try:
         account = _bank_account(args)
         webhook_secrets = _webhook_secrets(args.secret)
@@ -63,6 +63,22 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(json.dumps(result, indent=2) + "\n")
     sys.stderr.write("Store the API key and secrets now: they are not shown again.\n")
     return 0
+
+
+def environment_arguments(parser: argparse.ArgumentParser) -> None:
+    """Which stage's resources an operator command works on: the deployed stage's, or the local stack's."""
+    parser.add_argument("--stage", default=os.environ.get("MAHNWERK_STAGE", "dev"), help="local, dev or prod")
+    parser.add_argument("--endpoint-url", default=None, help="AWS endpoint, e.g. the local stack's moto URL")
+
+
+def container_for(args: argparse.Namespace) -> Container:
+    """The composition root for the stage the arguments name (environment_arguments)."""
+    os.environ["MAHNWERK_STAGE"] = args.stage
+    if args.endpoint_url:
+        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
+    from chalicelib import bootstrap
+
+    return bootstrap.reset()
 
 
 def _webhook_secrets(given: list[str]) -> dict[str, str]:
@@ -130,8 +146,7 @@ def _parser() -> argparse.ArgumentParser:
         default="{}",
         help='shop settings, e.g. {"shopify": {"invoice_gateways": ["Invoice"], "payment_days": 14}}',
     )
-    create.add_argument("--stage", default=os.environ.get("MAHNWERK_STAGE", "dev"), help="local, dev or prod")
-    create.add_argument("--endpoint-url", default=None, help="AWS endpoint, e.g. the local stack's moto URL")
+    environment_arguments(create)
     return parser
 
 

@@ -67,6 +67,13 @@ TABLES: tuple[Table, ...] = (
         range_key="entry_id",
         indexes=(Index("by_review", "review_tenant", "review_key"),),
     ),
+    # Where each claim's hand-over to the collection agency stands (started, filed, failed): the agency
+    # updates (services.agency_updates) go only to an agency that holds the claim.
+    Table("agency_handovers", hash_key="claim_id"),
+    # Rate-limit counters, one item per counted key and fixed window: "<what is counted>#<window start>", e.g.
+    # "pay:contact:token:<token hash>:3600#1767225600" (domain.pay_limits names what is counted). Each
+    # expires after its window; `hits` counts the requests in it.
+    Table("rate_limits", hash_key="key", ttl_attribute="expires_at"),
 )
 
 
@@ -79,6 +86,7 @@ class Queue:
     visibility_timeout: int = 120  # seconds; above the consumer's timeout
     max_receive_count: int = 5  # crashes of the consumer before a message is parked in the DLQ
     batch_size: int = 10
+    fifo: bool = False  # first in, first out per message group; the names end in ".fifo"
 
 
 QUEUES: tuple[Queue, ...] = (
@@ -86,14 +94,39 @@ QUEUES: tuple[Queue, ...] = (
     Queue("webhooks", consumer="deliver_webhooks", batch_size=5),  # 10 s per attempt: 50 s, below the timeout
     # S3 "object created" notifications of the statements bucket: each uploaded file is imported once.
     Queue("statements", consumer="import_statements", batch_size=1, visibility_timeout=300),
+    # Updates of handed-over claims for the collection agency, in order per claim (message group = claim id).
+    # One at a time: a failed update waits out its back-off while the claim's later updates wait behind it. The
+    # consumer parks an update itself after its last attempt; the redrive is for consumers that crash.
+    Queue("agency", consumer="deliver_agency_updates", batch_size=1, max_receive_count=12, fifo=True),
     # Notices to debtors that may not go now (outside the contact window, provider down): re-enqueued in hops of
     # at most 15 minutes until their moment, then sent once (the notice's key).
     Queue("notices", consumer="send_notices"),
 )
-# DynamoDB streams and the function that reads each (the transactional outbox of the events table).
-STREAM_CONSUMERS: dict[str, str] = {"events": "publish_events"}
+
+
+@dataclass(frozen=True)
+class StreamConsumer:
+    """A Lambda function reading a table's DynamoDB stream, each from its own position."""
+
+    table: str
+    consumer: str
+
+
+STREAM_CONSUMERS: tuple[StreamConsumer, ...] = (
+    # The transactional outbox of the events table: the merchant's webhooks, and the agency's updates.
+    StreamConsumer("events", "publish_events"),
+    StreamConsumer("events", "forward_agency_updates"),
+)
 # Lambda functions fed by queues, streams and buckets rather than by the state machine.
-EVENT_FUNCTIONS: tuple[str, ...] = ("publish_events", "deliver_webhooks", "import_statements", "send_notices")
+EVENT_FUNCTIONS: tuple[str, ...] = (
+    "publish_events",
+    "deliver_webhooks",
+    "import_statements",
+    "forward_agency_updates",
+    "deliver_agency_updates",
+    "send_notices",
+)
+_FIFO_QUEUES = frozenset(queue.key for queue in QUEUES if queue.fifo)
 
 # Lambda functions called by the state machine, and the ASL substitution naming each one.
 WORKFLOW_FUNCTIONS: dict[str, str] = {
@@ -107,6 +140,17 @@ WORKFLOW_FUNCTIONS: dict[str, str] = {
     "HandOverFunctionArn": "hand_over",
     "ReviewAgreementFunctionArn": "review_agreement",
 }
+
+
+@dataclass(frozen=True)
+class Throttling:
+    rate: float  # requests per second, on average
+    burst: int  # requests at once
+
+
+# API Gateway's stage throttling, for all clients together, in front of the pay page's limits per link
+# (domain.pay_limits). Beyond it API Gateway answers 429 before any Lambda runs; override per stage in CDK context.
+API_THROTTLING = Throttling(rate=50.0, burst=100)
 
 
 @dataclass(frozen=True)
@@ -150,10 +194,15 @@ class Names:
         return f"{self.prefix}-statements-{self.account}"
 
     def queue(self, key: str) -> str:
-        return f"{self.prefix}-{key}"
+        return f"{self.prefix}-{key}{_fifo_suffix(key)}"
 
     def dead_letter_queue(self, key: str) -> str:
-        return f"{self.prefix}-{key}-dlq"
+        """A FIFO queue's dead-letter queue is FIFO too (SQS requires it)."""
+        return f"{self.prefix}-{key}-dlq{_fifo_suffix(key)}"
+
+
+def _fifo_suffix(key: str) -> str:
+    return ".fifo" if key in _FIFO_QUEUES else ""
 
 
 def asl_substitutions(function_arn: Callable[[str], str]) -> dict[str, str]:

@@ -30,6 +30,9 @@ class Settings:
     # over to a fresh one after this many planning steps or real days (agreements can run long).
     max_steps_per_execution: int
     max_execution_days: float
+    # How long a movement of money keeps retrying the races it loses for one claim (services.retries): below API
+    # Gateway's 29 s when deployed; the local stack's moto copies whole tables per transaction, so it takes longer.
+    race_budget_seconds: float
     channel_mode: str  # "aws": real providers; "local": moto where it has the service, the outbox otherwise
     state_machine_arn: str
     letters_bucket: str
@@ -56,6 +59,7 @@ class Settings:
             stripe_api_key=os.environ.get("STRIPE_API_KEY") or os.environ.get("STRIPE_API_KEY_ARN", ""),
             max_steps_per_execution=int(os.environ.get("MAX_STEPS_PER_EXECUTION", "400")),
             max_execution_days=float(os.environ.get("MAX_EXECUTION_DAYS", "300")),
+            race_budget_seconds=float(os.environ.get("RACE_BUDGET_SECONDS", "90" if stage == "local" else "20")),
             channel_mode=os.environ.get("CHANNEL_MODE", "local" if stage == "local" else "aws"),
             state_machine_arn=os.environ.get("STATE_MACHINE_ARN", names.state_machine_arn),
             letters_bucket=os.environ.get("LETTERS_BUCKET", names.letters_bucket),

@@ -43,7 +43,9 @@ def plan_next_step(event: dict[str, Any]) -> dict[str, Any]:
         max_steps=app.settings.max_steps_per_execution,
         max_days=app.settings.max_execution_days,
     )
-    return workflow.plan(event["claim_id"], event["tenant_id"], app.claims, app.clock, lifetime, app.workflow)
+    return workflow.plan(
+        event["claim_id"], event["tenant_id"], app.claims, app.clock, lifetime, app.workflow, app.task_tokens
+    )
 
 
 @bp.lambda_function(name="await_event")
@@ -59,6 +61,7 @@ def await_event(event: dict[str, Any]) -> dict[str, str]:
         app.task_tokens,
         app.workflow,
         app.clock,
+        int(event["generation"]) if event.get("generation") is not None else None,
     )
     return {"status": "waiting"}
 
@@ -134,15 +137,5 @@ def review_agreement(event: dict[str, Any]) -> dict[str, str]:
 def hand_over(event: dict[str, Any]) -> dict[str, str]:
     from chalicelib.services.handover import hand_over as hand_over_claim
 
-    app = container()
-    status = hand_over_claim(
-        event["claim_id"],
-        event["tenant_id"],
-        app.claims,
-        app.timeline,
-        app.payments,
-        app.tenants,
-        app.agency,
-        app.clock,
-    )
+    status = hand_over_claim(event["claim_id"], event["tenant_id"], container().handover)
     return {"status": status}

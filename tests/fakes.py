@@ -2,8 +2,10 @@
 single ones in at the composition root (bootstrap.reset({...})).
 
 The fakes keep the adapters' rules, because the services rely on them: a claim is written only at the version
-it was read (ConflictError), a closed claim takes no task token and an uncontactable one no reservation
-(ClaimClosedError), one reservation per stage and channel and one payment per payment key (AlreadyDoneError).
+it was read (ConflictError), a closed claim (or a superseded run) takes no task token and an uncontactable one no
+reservation (ClaimClosedError), one reservation per stage and channel and one payment per payment key
+(AlreadyDoneError), one claim per PSP payment id of a tenant (PaymentTakenError). A claim write leaves the stored
+task token alone and returns the claim with the token stored then; a write that closes the claim takes it along.
 The claim's fakes share one InMemoryTables, as the DynamoDB repositories share the tables: a payment written
 through the payments port is the claim the claims port reads. Every fake is safe to call from many threads.
 """
@@ -16,7 +18,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ulid import ULID
+
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.domain.agency_updates import AgencyFile, FileState
 from chalicelib.domain.claim import CLOSED, CONTACTABLE, Claim
 from chalicelib.domain.clock import VirtualClock
 from chalicelib.domain.errors import (
@@ -26,16 +31,22 @@ from chalicelib.domain.errors import (
     ConflictError,
     DuplicateClaimError,
     InvalidInputError,
+    PaymentTakenError,
     PermanentDeliveryError,
     TenantNotFoundError,
     TransientError,
 )
 from chalicelib.domain.ladder import Channel
+from chalicelib.services.agency_updates import AgencyUpdates
+from chalicelib.services.handover import HandoverPorts
 from chalicelib.services.notices import Notices
 from chalicelib.services.payments import MoneyPorts
 from chalicelib.services.ports import Page, PaymentRecord, QueuedNotice
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from chalicelib.domain.agency_updates import AgencyUpdate, QueuedUpdate
     from chalicelib.domain.events import Event
     from chalicelib.domain.tenant import Tenant
     from chalicelib.services.pay_tokens import ContactLinks
@@ -61,14 +72,22 @@ class InMemoryTables:
             return self.claims[claim_id]
 
     def write(self, claim: Claim, events: list[Event]) -> Claim:
-        """The claim at the version it was read, one version on; ConflictError when someone wrote it meanwhile."""
+        """The claim at the version it was read, one version on; ConflictError when someone wrote it meanwhile.
+
+        As DynamoDB's update of every attribute but the token: the token stored now stays, and is what the caller
+        gets back to resume; a write that closes the claim takes it off.
+        """
         current = self.claims.get(claim.claim_id)
         if current is None or current.version != claim.version:
             raise ConflictError(f"claim {claim.claim_id} changed meanwhile")
-        written = replace(claim, version=claim.version + 1)
-        self.claims[claim.claim_id] = written
-        self.events[claim.claim_id].extend(events)
+        written = replace(claim, version=claim.version + 1, task_token=current.task_token)
+        self.claims[claim.claim_id] = replace(written, task_token=None) if written.closed else written
+        self.append(claim.claim_id, events)
         return written
+
+    def append(self, claim_id: str, events: list[Event]) -> None:
+        """Each event gets its id when stored, a ULID, as the events table gives it."""
+        self.events[claim_id].extend(e if e.event_id else replace(e, event_id=str(ULID())) for e in events)
 
 
 class InMemoryClaimRepository:
@@ -93,7 +112,7 @@ class InMemoryClaimRepository:
                 self.tables.lookups[key] = (claim.claim_id, fingerprint)
             stored = replace(claim, version=1)
             self.tables.claims[claim.claim_id] = stored
-            self.tables.events[claim.claim_id].append(event)
+            self.tables.append(claim.claim_id, [event])
             return stored
 
     def get(self, claim_id: str, tenant_id: str | None = None) -> Claim:
@@ -152,7 +171,7 @@ class InMemoryTimelineRepository:
 
     def append(self, claim_id: str, tenant_id: str, event: Event) -> None:
         with self.tables.lock:
-            self.tables.events[claim_id].append(event)
+            self.tables.append(claim_id, [event])
 
     def types(self, claim_id: str) -> list[str]:
         """The timeline as the merchant reads it: event types, oldest first."""
@@ -182,12 +201,12 @@ class InMemoryMessageDeliveryRepository:
                 "state": "sent",
                 "provider_id": provider_id,
             }
-            self.tables.events[claim_id].append(event)
+            self.tables.append(claim_id, [event])
 
     def release_delivery(self, claim_id: str, tenant_id: str, stage: str, channel: str, event: Event) -> None:
         with self.tables.lock:
             self.tables.messages.pop((claim_id, keys.delivery(stage, channel)), None)
-            self.tables.events[claim_id].append(event)
+            self.tables.append(claim_id, [event])
 
     def state(self, claim_id: str, stage: str, channel: str) -> str | None:
         with self.tables.lock:
@@ -208,10 +227,15 @@ class InMemoryPaymentRepository:
         with self.tables.lock:
             if payment.payment_key in self.tables.payments[claim.claim_id]:
                 raise AlreadyDoneError(f"payment {payment.payment_key} was applied before")
+            key = None
+            if payment.psp_payment_id:
+                key = keys.provider_payment(claim.tenant_id, payment.provider, payment.psp_payment_id)
+                owner = self.tables.lookups.get(key, (claim.claim_id, ""))[0]
+                if owner != claim.claim_id:
+                    raise PaymentTakenError(f"{payment.psp_payment_id} paid claim {owner} already")
             written = self.tables.write(claim, events)
             self.tables.payments[claim.claim_id][payment.payment_key] = payment
-            if payment.psp_payment_id:
-                key = keys.provider_payment(payment.provider, payment.psp_payment_id)
+            if key is not None:
                 self.tables.lookups[key] = (claim.claim_id, "")
             return written
 
@@ -223,9 +247,9 @@ class InMemoryPaymentRepository:
             for p in records
         ]
 
-    def find_by_provider_reference(self, provider: str, reference: str) -> str | None:
+    def find_by_provider_reference(self, tenant_id: str, provider: str, reference: str) -> str | None:
         with self.tables.lock:
-            found = self.tables.lookups.get(keys.provider_payment(provider, reference))
+            found = self.tables.lookups.get(keys.provider_payment(tenant_id, provider, reference))
         return found[0] if found else None
 
     def ledger(self, claim_id: str) -> list[PaymentRecord]:
@@ -238,13 +262,19 @@ class InMemoryTaskTokenRepository:
     def __init__(self, tables: InMemoryTables) -> None:
         self.tables = tables
 
-    def set_task_token(self, claim_id: str, token: str) -> None:
+    def set_task_token(self, claim_id: str, token: str, run: int | None = None) -> None:
         # As in DynamoDB: the token is plumbing, not business state, so the version stays.
         with self.tables.lock:
             claim = self.tables.claims.get(claim_id)
-            if claim is None or claim.status in CLOSED:
+            if claim is None or claim.status in CLOSED or (run is not None and claim.reopened != run):
                 raise ClaimClosedError(claim_id)
             self.tables.claims[claim_id] = replace(claim, task_token=token)
+
+    def clear_task_token(self, claim_id: str) -> None:
+        with self.tables.lock:
+            claim = self.tables.claims.get(claim_id)
+            if claim is not None:
+                self.tables.claims[claim_id] = replace(claim, task_token=None)
 
 
 class InMemoryTenantRepository:
@@ -269,24 +299,47 @@ class InMemoryTenantRepository:
         with self._lock:
             self._tenants[tenant.tenant_id] = tenant
 
+    def ids(self) -> list[str]:
+        with self._lock:
+            return sorted(self._tenants)
+
     def add_api_key(self, tenant_id: str, key_hash: str) -> None:
         with self._lock:
             self._keys[key_hash] = tenant_id
 
 
 class FakeWorkflow:
-    """Records the executions started and the events sent to waiting ones; a token resumes one wait only."""
+    """Records the executions started and the events sent to waiting ones; a token resumes one wait only.
+
+    An execution started runs until a test ends it (`end`) or it is stopped; starting one again changes nothing,
+    as Step Functions refuses a name twice.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.starts: list[tuple[str, str, int]] = []  # (claim id, tenant id, generation)
         self.notified: list[tuple[str, dict[str, Any]]] = []  # (task token, event), also those nobody waited on
+        self.executions: dict[tuple[str, int], str] = {}  # (claim id, generation) → status
         self._used: set[str] = set()
 
     def start(self, claim_id: str, tenant_id: str, generation: int = 0) -> str:
         with self._lock:
             self.starts.append((claim_id, tenant_id, generation))
+            self.executions.setdefault((claim_id, generation), "RUNNING")
         return f"{claim_id}#{generation}"
+
+    def status(self, claim_id: str, generation: int = 0) -> str | None:
+        with self._lock:
+            return self.executions.get((claim_id, generation))
+
+    def stop(self, claim_id: str, generation: int, cause: str) -> None:
+        with self._lock:
+            if self.executions.get((claim_id, generation)) == "RUNNING":
+                self.executions[(claim_id, generation)] = "ABORTED"
+
+    def end(self, claim_id: str, generation: int = 0, status: str = "SUCCEEDED") -> None:
+        with self._lock:
+            self.executions[(claim_id, generation)] = status
 
     def notify(self, task_token: str, event: dict[str, Any]) -> bool:
         with self._lock:
@@ -326,7 +379,7 @@ class FakeSender:
 
 
 class FakeNoticeQueue:
-    """The `notices` queue: holds what was queued, with its delay, until a test hands it back (`due`)."""
+    """The `notices` queue: holds what was queued, with its delay, until a test hands it back (`take`)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -352,11 +405,20 @@ class FakeNoticeQueue:
 
 
 class FakeAgency:
-    """An agency that records what it receives; can be told to fail."""
+    """An agency that records what it receives, files each update once per update id; can be told to fail.
+
+    `during_hand_over` runs while the agency takes a claim (after it read the document, before it answers):
+    the moment a payment can race the hand-over.
+    """
 
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
+        self.updates: list[AgencyUpdate] = []
+        self.update_attempts = 0
+        self.update_ids: list[str] = []  # the webhook-id of every update request, repeats included
         self.failures: list[Exception] = []
+        self.update_failures: list[Exception] = []
+        self.during_hand_over: Callable[[dict[str, Any]], None] | None = None
         self._lock = threading.Lock()
 
     def hand_over(self, payload: dict[str, Any]) -> str:
@@ -364,7 +426,19 @@ class FakeAgency:
             if self.failures:
                 raise self.failures.pop(0)
             self.received.append(payload)
-            return f"AG-{len(self.received)}"
+            reference = f"AG-{len(self.received)}"
+        if self.during_hand_over is not None:
+            self.during_hand_over(payload)
+        return reference
+
+    def send_update(self, update: AgencyUpdate) -> None:
+        with self._lock:
+            self.update_attempts += 1
+            self.update_ids.append(update.update_id)
+            if self.update_failures:
+                raise self.update_failures.pop(0)
+            if all(u.update_id != update.update_id for u in self.updates):
+                self.updates.append(update)
 
     def fail_transiently(self, times: int) -> None:
         with self._lock:
@@ -373,6 +447,78 @@ class FakeAgency:
     def refuse(self) -> None:
         with self._lock:
             self.failures.append(PermanentDeliveryError("agency refuses the claim"))
+
+    def be_down_for_updates(self, times: int) -> None:
+        with self._lock:
+            self.update_failures.extend(TransientError("agency answered HTTP 503") for _ in range(times))
+
+    def refuse_updates(self) -> None:
+        with self._lock:
+            self.update_failures.append(PermanentDeliveryError("agency refused the update: HTTP 404"))
+
+    def updates_of(self, claim_id: str) -> list[AgencyUpdate]:
+        with self._lock:
+            return [u for u in self.updates if u.claim_id == claim_id]
+
+
+class InMemoryAgencyFiles:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.files: dict[str, AgencyFile] = {}
+
+    def open(self, file: AgencyFile) -> AgencyFile:
+        with self._lock:
+            found = self.files.get(file.claim_id)
+            if found is not None and found.state is not FileState.FAILED:
+                return found
+            self.files[file.claim_id] = replace(file, state=FileState.STARTED, reference=None)
+            return self.files[file.claim_id]
+
+    def filed(self, claim_id: str, reference: str, covered: frozenset[str]) -> None:
+        with self._lock:
+            filed = replace(self.files[claim_id], state=FileState.FILED, reference=reference, covered=covered)
+            self.files[claim_id] = filed
+
+    def refused(self, claim_id: str) -> None:
+        with self._lock:
+            self.files[claim_id] = replace(self.files[claim_id], state=FileState.FAILED)
+
+    def get(self, claim_id: str) -> AgencyFile | None:
+        with self._lock:
+            return self.files.get(claim_id)
+
+
+class FakeAgencyQueue:
+    """A FIFO queue as the service sees it: what was queued (a repeat of an update id is dropped), put back, parked."""
+
+    def __init__(self) -> None:
+        self.queued: list[AgencyUpdate] = []
+        self.retried: list[tuple[str, int]] = []  # (update id, delay in seconds)
+        self.parked: list[tuple[AgencyUpdate, str]] = []
+
+    def enqueue(self, update: AgencyUpdate) -> None:
+        if all(u.update_id != update.update_id for u in self.queued):
+            self.queued.append(update)
+
+    def retry_later(self, queued: QueuedUpdate, delay_seconds: int) -> None:
+        self.retried.append((queued.update.update_id, delay_seconds))
+
+    def park(self, queued: QueuedUpdate, reason: str) -> None:
+        self.parked.append((queued.update, reason))
+
+
+class InMemoryRateLimiter:
+    """Fixed-window counters, as the DynamoDB limiter keeps them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counts: defaultdict[str, int] = defaultdict(int)
+
+    def hit(self, key: str, window_seconds: int, now: float) -> int:
+        with self._lock:
+            window = keys.rate_window(key, window_seconds, int(now // window_seconds) * window_seconds)
+            self.counts[window] += 1
+            return self.counts[window]
 
 
 class ManualTime:
@@ -404,6 +550,9 @@ class InMemoryPorts:
     tenants: InMemoryTenantRepository = field(default_factory=InMemoryTenantRepository)
     workflow: FakeWorkflow = field(default_factory=FakeWorkflow)
     agency: FakeAgency = field(default_factory=FakeAgency)
+    agency_files: InMemoryAgencyFiles = field(default_factory=InMemoryAgencyFiles)
+    agency_queue: FakeAgencyQueue = field(default_factory=FakeAgencyQueue)
+    rate_limiter: InMemoryRateLimiter = field(default_factory=InMemoryRateLimiter)
     senders: dict[Channel, FakeSender] = field(
         default_factory=lambda: {c: FakeSender(c) for c in (Channel.EMAIL, Channel.SMS, Channel.CALL, Channel.LETTER)}
     )
@@ -431,6 +580,14 @@ class InMemoryPorts:
 
     def money(self, thank: ThankYou | None = None) -> MoneyPorts:
         return MoneyPorts(self.claims, self.payments, self.workflow, self.clock, thank)
+
+    def handover(self) -> HandoverPorts:
+        return HandoverPorts(
+            self.claims, self.timeline, self.payments, self.tenants, self.agency, self.agency_files, self.clock
+        )
+
+    def agency_updates(self) -> AgencyUpdates:
+        return AgencyUpdates(self.agency_files, self.claims, self.agency_queue, self.agency, self.clock)
 
     def sent(self, channel: Channel = Channel.EMAIL) -> list[OutboundMessage]:
         return list(self.senders[channel].sent)

@@ -70,7 +70,7 @@ class Harness:
             e["stateEnteredEventDetails"]["name"] for e in self.history(claim_id) if "stateEnteredEventDetails" in e
         ]
 
-    def wait_until_finished(self, claim_id: str, timeout: float = 30.0) -> str:
+    def wait_until_finished(self, claim_id: str, timeout: float = 120.0) -> str:
         return wait_for(lambda: _finished(self.execution(claim_id)["status"]), timeout)
 
     def outbox(self, claim_id: str) -> list[dict[str, Any]]:
@@ -97,6 +97,36 @@ class Harness:
 
     def claim(self, claim_id: str, tenant: str = "demo") -> dict[str, Any]:
         return dict(self.get(f"/v1/claims/{claim_id}", tenant).json_body)
+
+    @contextlib.contextmanager
+    def held_after_first_message(self, claim_id: str, timeout: float = 120.0) -> Iterator[None]:
+        """Hold the claim's execution where it begins to wait for its next stage, once its first message is out.
+
+        What the test does inside lands before that wait, however slowly a loaded machine runs the test: the
+        next stage can never go out first. The execution goes on when the block is left.
+        """
+        reached, release = threading.Event(), threading.Event()
+
+        def hold(name: str, event: dict[str, Any]) -> None:
+            if name == "await_event" and event["claim_id"] == claim_id and event.get("planned") == "contact":
+                if self.outbox(claim_id) and not reached.is_set():
+                    reached.set()
+                    release.wait(timeout)
+
+        self.dispatcher.before_invoke.append(hold)
+        try:
+            assert reached.wait(timeout), f"the first message of {claim_id} did not go out within {timeout} s"
+            yield
+        finally:
+            release.set()
+            self.dispatcher.before_invoke.remove(hold)
+
+    def doctor(self, settle: float = 5.0) -> list[str]:
+        """What the operator's sweep finds wrong with the demo tenant's claims: nothing, when all is well."""
+        from chalicelib.services.doctor import sweep
+
+        app = self.app
+        return [f.describe() for f in sweep(["demo"], app.claims, app.workflow, app.clock, settle)]
 
     def pump_events(self) -> int:
         """Run the stream and queue consumers now, until nothing is pending: event source mappings, synchronously."""

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 from ulid import ULID
 
 from chalicelib.api.problems import problem_responses
 from chalicelib.api.requests import ANY_BODY, body_of, header, page_limit, query, raw_body, tenant_of
-from chalicelib.api.schemas import CancelIn, DisputeResolutionIn, PaymentIn, new_claim_command
+from chalicelib.api.schemas import CancelIn, DisputeResolutionIn, PaymentIn, RefundIn, new_claim_command
 from chalicelib.api.views import claim_view
 from chalicelib.bootstrap import container
 from chalicelib.contracts.claims import ClaimIn
 from chalicelib.observability import count, logger
 from chalicelib.services import claims as claim_service
 from chalicelib.services import disputes
+from chalicelib.services.overpayments import refund_overpayment
 from chalicelib.services.payments import record_payment
 from chalicelib.services.ports import PaymentRecord
+
+if TYPE_CHECKING:
+    from chalice.app import Request
 
 bp = Blueprint(__name__)
 
@@ -75,10 +81,8 @@ def add_payment(claim_id: str) -> Response:
     body = body_of(request, PaymentIn)
     app = container()
     claim = app.claims.get(claim_id, tenant.tenant_id)
-    # The merchant's own reference (or the Idempotency-Key) makes a repeated POST harmless.
-    key = body.reference or header(request, "Idempotency-Key") or str(ULID())
     payment = PaymentRecord(
-        payment_key=f"merchant#{key}",
+        payment_key=f"merchant#{_movement_key(request, body.reference)}",
         amount=body.amount,
         currency=claim.ledger.currency,
         provider="merchant",
@@ -87,6 +91,24 @@ def add_payment(claim_id: str) -> Response:
     )
     outcome = record_payment(claim_id, tenant.tenant_id, payment, app.money)
     return Response(body=claim_view(outcome.claim, app), status_code=200 if outcome.duplicate else 201)
+
+
+@bp.route("/v1/claims/{claim_id}/refunds", methods=["POST"], content_types=ANY_BODY)
+@problem_responses
+def add_refund(claim_id: str) -> Response:
+    """The merchant paid an over-payment back to the debtor (services.overpayments)."""
+    request = bp.current_request
+    tenant = tenant_of(request)
+    body = body_of(request, RefundIn)
+    app = container()
+    key = _movement_key(request, body.reference)
+    outcome = refund_overpayment(claim_id, tenant.tenant_id, body.amount, key, body.reference, app.money)
+    return Response(body=claim_view(outcome.claim, app), status_code=200 if outcome.duplicate else 201)
+
+
+def _movement_key(request: Request, reference: str | None) -> str:
+    """The merchant's own reference (or the Idempotency-Key) makes a repeated POST harmless."""
+    return reference or header(request, "Idempotency-Key") or str(ULID())
 
 
 @bp.route("/v1/claims/{claim_id}/cancel", methods=["POST"], content_types=ANY_BODY)

@@ -26,10 +26,12 @@ PROBLEM_WHEN = {
     401: "Missing or unknown credentials",
     404: "No such resource (or not this tenant's)",
     409: "Conflict: the resource changed meanwhile, or the request contradicts its state",
+    429: "Too many requests of this kind for the pay link or its claim; retry after `Retry-After` seconds",
     503: "A dependency is busy; retry after `Retry-After` seconds",
 }
 PROBLEM_HEADERS = {
     401: {"WWW-Authenticate": "Bearer"},
+    429: {"Retry-After": "seconds until the pay link may act again"},
     503: {"Retry-After": "seconds to wait before retrying"},
 }
 

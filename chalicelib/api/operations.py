@@ -11,7 +11,7 @@ from chalicelib.api import responses as out
 from chalicelib.api import webhook_schemas as hooks
 from chalicelib.api.bank import STATEMENT_TYPES
 from chalicelib.api.openapi import HTML, JSON, NO_CONTENT, REDIRECT, Operation, Param, build_document, json, raw
-from chalicelib.api.schemas import CancelIn, DisputeResolutionIn, PaymentIn
+from chalicelib.api.schemas import CancelIn, DisputeResolutionIn, PaymentIn, RefundIn
 from chalicelib.api.webhooks import PROVIDERS
 from chalicelib.contracts.claims import ClaimIn
 from chalicelib.contracts.pay_actions import PayActionIn
@@ -70,6 +70,12 @@ def _operations() -> tuple[Operation, ...]:
         Operation(
             "POST", "/v1/claims/{claim_id}/payments", "add_payment", "Book a payment the merchant received", CLAIMS,
             body=PaymentIn, params=(IDEMPOTENCY_KEY,), problems=(400, 404, 409, *AUTHED),
+            responses={201: json(out.ClaimOut, "Booked"), 200: json(out.ClaimOut, "Booked before (same reference)")},
+        ),
+        Operation(
+            "POST", "/v1/claims/{claim_id}/refunds", "add_refund", "Book an over-payment paid back", CLAIMS,
+            body=RefundIn, params=(IDEMPOTENCY_KEY,), problems=(400, 404, 409, *AUTHED),
+            description="At most the claim's `overpaid`: what the debtor paid beyond the claim, refunded elsewhere.",
             responses={201: json(out.ClaimOut, "Booked"), 200: json(out.ClaimOut, "Booked before (same reference)")},
         ),
         Operation(
@@ -162,6 +168,7 @@ def _operations() -> tuple[Operation, ...]:
                 303: REDIRECT, 404: PAGE_NOT_FOUND,
                 400: PAGE_TO_CORRECT,
                 403: raw("text/html", description="The page again: the form's CSRF token or Origin did not check out"),
+                429: raw("text/html", description="The page again: too many of this action for the link; Retry-After"),
             },
         ),
         Operation(
@@ -171,7 +178,7 @@ def _operations() -> tuple[Operation, ...]:
         Operation(
             "POST", "/v1/pay/{token}/{action}", "pay_json_action", "The pay page's actions, as JSON", PAY, auth=False,
             body=PayActionIn, body_required=False, params=(TOKEN, ACTION),
-            responses={200: out.PayActionOut}, problems=(400, 404, 409, 503),
+            responses={200: out.PayActionOut}, problems=(400, 404, 409, 429, 503),
         ),
         Operation(
             "GET", "/v1/openapi.json", "openapi_document", "This document", META, auth=False,

@@ -11,14 +11,15 @@ from chalice import Blueprint, Response
 from pydantic import ValidationError
 
 from chalicelib.api.page_security import PRIVATE, CsrfError, csrf_token, page_headers, same_origin, verify_csrf
-from chalicelib.api.problems import field_of, problem_responses
+from chalicelib.api.problems import field_of, problem, problem_responses
 from chalicelib.api.requests import ANY_BODY, headers_of, query, raw_body
 from chalicelib.bootstrap import container
 from chalicelib.contracts import pay_actions
 from chalicelib.domain.errors import InvalidInputError, NotFoundError
 from chalicelib.domain.languages import written_in
 from chalicelib.domain.pay_actions import ACTIONS
-from chalicelib.services import self_service
+from chalicelib.domain.pay_limits import TooManyRequestsError
+from chalicelib.services import pay_limits, self_service
 from chalicelib.services.pay_page import PayPage, open_pay_page, page_json
 from chalicelib.web.i18n import error_message
 from chalicelib.web.render import FormError, InstalmentRow, brand_style_css, render_not_found, render_pay_page
@@ -56,7 +57,7 @@ def pay_page(token: str) -> Response:
 
 
 @bp.route("/pay/{token}/{action}", methods=["POST"], content_types=ANY_BODY)
-def pay_page_action(token: str, action: str) -> Response:
+def pay_page_action(token: str, action: str) -> Response:  # noqa: PLR0911 - one answer per kind of refusal
     """A form on the page: checked, carried out, then back to the page (303) with a confirmation."""
     request = bp.current_request
     raw = raw_body(request)
@@ -73,7 +74,12 @@ def pay_page_action(token: str, action: str) -> Response:
         if not same_origin(headers_of(request)):
             raise CsrfError("cross-site form submission")
         verify_csrf(app.pay_token_secret, token, form.get("csrf"))
+        _admit(page, token, action)
         outcome = _act(page, token, action, _typed(form))
+    except TooManyRequestsError as exc:
+        response = _html(page, token, error=_form_error(action, "too_many", page.language), status=429)
+        response.headers = {**response.headers, "Retry-After": str(exc.retry_after)}
+        return response
     except InvalidInputError as exc:
         return _html(page, token, error=_form_error(action, exc.field, page.language), status=400)
     except CsrfError:
@@ -120,6 +126,12 @@ def pay_json_action(token: str, action: str) -> Response:
     raw = raw_body(bp.current_request)
     _require_small(raw)
     page = _open(token, None)
+    try:
+        _admit(page, token, action)
+    except TooManyRequestsError as exc:
+        response = problem(429, "too-many-requests", "Too many requests", str(exc))
+        response.headers = {**response.headers, "Retry-After": str(exc.retry_after)}
+        return response
     outcome = _act(page, token, action, pay_actions.from_json(raw))
     return Response(body=outcome, status_code=200)
 
@@ -127,6 +139,12 @@ def pay_json_action(token: str, action: str) -> Response:
 def _open(token: str, language: str | None) -> PayPage:
     app = container()
     return open_pay_page(token, app.claims, app.timeline, app.tenants, app.clock, language)
+
+
+def _admit(page: PayPage, token: str, action: str) -> None:
+    """Counted before anything is done: a refused request sends no email and fans out no webhook."""
+    app = container()
+    pay_limits.admit(action, token, page.claim.claim_id, app.rate_limiter, app.clock)
 
 
 def _act(page: PayPage, token: str, action: str, data: PayActionIn) -> dict[str, Any]:

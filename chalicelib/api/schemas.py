@@ -35,6 +35,13 @@ class PaymentIn(StrictModel):
     paid_at: date | None = None
 
 
+class RefundIn(StrictModel):
+    """An over-payment the merchant paid back to the debtor (by bank transfer, say)."""
+
+    amount: MinorUnits
+    reference: Annotated[str, Field(min_length=1, max_length=140)] | None = None
+
+
 class CancelIn(StrictModel):
     reason: Annotated[str, Field(max_length=500)] | None = None
 

@@ -55,6 +55,10 @@ class AlreadyDoneError(ConflictError):
     """The step was done before (a retry): doing it again would duplicate it."""
 
 
+class PaymentTakenError(ConflictError):
+    """A PSP's payment id already paid another claim of the tenant: one payment never pays two claims."""
+
+
 class TransientError(DomainError):
     """A dependency failed in a way worth retrying (throttling, timeouts, 5xx)."""
 

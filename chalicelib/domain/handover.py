@@ -12,13 +12,18 @@ if TYPE_CHECKING:
     from .tenant import Tenant
 
 
+def handover_id(tenant_id: str, claim_id: str) -> str:
+    """Stable per claim, so the agency can drop a retried POST and file later updates under it."""
+    return f"{tenant_id}-{claim_id}"
+
+
 def handover_payload(
     claim: Claim, tenant: Tenant, events: list[Event], payments: list[dict[str, Any]], now: datetime
 ) -> dict[str, Any]:
-    """The hand-over document; `handover_id` is stable so the agency can drop a retried POST."""
+    """The hand-over document; `claim.version` orders it before the updates that follow (domain.agency_updates)."""
     charges = [e for e in events if e.type == "charges.added"]
     return {
-        "handover_id": f"{tenant.tenant_id}-{claim.claim_id}",
+        "handover_id": handover_id(tenant.tenant_id, claim.claim_id),
         "handed_over_at": now.isoformat(),
         "creditor": {"id": tenant.tenant_id, "name": tenant.name, "address": tenant.address},
         "claim": {
@@ -35,6 +40,7 @@ def handover_payload(
             "interest": claim.ledger.interest,
             "paid": claim.ledger.paid,
             "balance": claim.ledger.balance,
+            "version": claim.version,
             "vat_note": "Reminder fees and default interest are not subject to VAT (no taxable supply).",
         },
         "charges": [e.data for e in charges],

@@ -25,7 +25,7 @@ from chalicelib.services.ports import (
     PaymentRepository,
     WorkflowClient,
 )
-from chalicelib.services.retries import on_conflict
+from chalicelib.services.retries import RACE_BUDGET_SECONDS, on_conflict
 
 ThankYou = Callable[[Claim, PaymentRecord], None]
 
@@ -34,7 +34,8 @@ ThankYou = Callable[[Claim, PaymentRecord], None]
 class MoneyPorts:
     """What the money path needs, built once in bootstrap (Container.money) and passed on whole.
 
-    `thank` sends the debtor a thank-you when a payment settles the claim; None sends none.
+    `thank` sends the debtor a thank-you when a payment settles the claim; None sends none. `race_budget` is how
+    long a movement keeps retrying the races it loses for the claim (services.retries): the stage's setting.
     """
 
     claims: ClaimRepository
@@ -42,6 +43,7 @@ class MoneyPorts:
     workflow: WorkflowClient
     clock: VirtualClock
     thank: ThankYou | None = None
+    race_budget: float = RACE_BUDGET_SECONDS
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def record_payment(claim_id: str, tenant_id: str, payment: PaymentRecord, money:
         except AlreadyDoneError:
             return PaymentOutcome(claims.get(claim_id, tenant_id), duplicate=True)
 
-    outcome = on_conflict(attempt)
+    outcome = on_conflict(attempt, money.race_budget)
     if not outcome.duplicate:
         count("PaymentsReceived")
         count("AmountRecovered", payment.amount)
@@ -83,24 +85,28 @@ def record_reversal(claim_id: str, tenant_id: str, reversal: PaymentRecord, mone
     _require_positive(reversal)
     claims, workflow = money.claims, money.workflow
 
-    def attempt() -> PaymentOutcome:
+    def attempt() -> tuple[PaymentOutcome, bool]:
         claim = claims.get(claim_id, tenant_id)
         _require_currency(claim, reversal)
         updated, events = _reverse(claim, reversal, money.clock)
         stored = replace(reversal, amount=-(claim.ledger.paid - updated.ledger.paid))
         try:
-            return PaymentOutcome(money.payments.apply_payment(updated, stored, events), duplicate=False)
+            applied = money.payments.apply_payment(updated, stored, events)
+            return PaymentOutcome(applied, duplicate=False), updated.reopened > claim.reopened
         except AlreadyDoneError:
-            return PaymentOutcome(claims.get(claim_id, tenant_id), duplicate=True)
+            return PaymentOutcome(claims.get(claim_id, tenant_id), duplicate=True), False
 
-    outcome = on_conflict(attempt)
+    outcome, reopened_now = on_conflict(attempt, money.race_budget)
+    claim = outcome.claim
     if not outcome.duplicate:
         count("PaymentsReversed")
-        claim = outcome.claim
-        if claim.reopened and claim.status in CONTACTABLE and not claim.task_token:
-            workflow.start(claim.claim_id, claim.tenant_id, REOPENED_RUN * claim.reopened)
-        elif claim.task_token:
-            workflow.notify(claim.task_token, {"type": "replan"})
+    if reopened_now or (outcome.duplicate and _run_never_started(claim, workflow)):
+        # A paid claim's execution has ended: the re-opened claim runs in a fresh one, `<claim>-r<n>`. Its name
+        # is new for each re-opening, so starting it again is refused, and an older run still in flight at this
+        # moment gives way to it at its next step (services.workflow: a superseded run continues in the new one).
+        workflow.start(claim.claim_id, claim.tenant_id, REOPENED_RUN * claim.reopened)
+    elif not outcome.duplicate and claim.task_token:
+        workflow.notify(claim.task_token, {"type": "replan"})
     return outcome
 
 
@@ -119,13 +125,20 @@ def credit_claim(claim_id: str, tenant_id: str, credit: PaymentRecord, money: Mo
         except AlreadyDoneError:
             return PaymentOutcome(claims.get(claim_id, tenant_id), duplicate=True)
 
-    outcome = on_conflict(attempt)
+    outcome = on_conflict(attempt, money.race_budget)
     if not outcome.duplicate and outcome.claim.task_token:
         event_type = "cancelled" if outcome.claim.status == Status.CANCELLED else "replan"
         if outcome.claim.status == Status.PAID:
             event_type = "paid"
         workflow.notify(outcome.claim.task_token, {"type": event_type})
     return outcome
+
+
+def _run_never_started(claim: Claim, workflow: WorkflowClient) -> bool:
+    """A reversal delivered again after its first delivery re-opened the claim but failed to start the run."""
+    if not claim.reopened or claim.status not in CONTACTABLE:
+        return False
+    return workflow.status(claim.claim_id, REOPENED_RUN * claim.reopened) is None
 
 
 def _require_positive(payment: PaymentRecord) -> None:

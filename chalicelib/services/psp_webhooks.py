@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.errors import ClaimNotFoundError, NotFoundError, SignatureError
+from chalicelib.domain.errors import ClaimNotFoundError, NotFoundError, PaymentTakenError, SignatureError
 from chalicelib.observability import logger
 from chalicelib.services.payments import PaymentOutcome, record_payment, record_reversal
 from chalicelib.services.ports import PaymentEvent, PaymentRecord
@@ -53,18 +53,18 @@ def handle_psp_webhook(
         raise SignatureError(f"the tenant has no secret for {provider}")
     applied = []
     for event in reader(body, headers, secret):
-        claim_id = _claim_of(provider, event, money.payments)
+        claim_id = _claim_of(tenant.tenant_id, provider, event, money.payments)
         if claim_id is not None:
             applied.append(_apply(tenant.tenant_id, provider, event, claim_id, money))
     return applied
 
 
-def _claim_of(provider: str, event: PaymentEvent, payments: PaymentRepository) -> str | None:
+def _claim_of(tenant_id: str, provider: str, event: PaymentEvent, payments: PaymentRepository) -> str | None:
     """The claim the event names, else the one the payment it takes back was applied to; None: not a claim's."""
     if event.claim_id:
         return event.claim_id
     if event.original_payment:
-        return payments.find_by_provider_reference(provider, event.original_payment)
+        return payments.find_by_provider_reference(tenant_id, provider, event.original_payment)
     return None
 
 
@@ -83,12 +83,13 @@ def _apply(tenant_id: str, provider: str, event: PaymentEvent, claim_id: str, mo
             return Applied(event, record_payment(claim_id, tenant_id, record, money))
         # A refund or chargeback finds the claim of the payment it takes back, noted when that payment was
         # applied; else the claim the event names.
-        reversed_claim = money.payments.find_by_provider_reference(provider, event.provider_reference) or claim_id
-        return Applied(event, record_reversal(reversed_claim, tenant_id, record, money))
-    except ClaimNotFoundError:
+        found = money.payments.find_by_provider_reference(tenant_id, provider, event.provider_reference)
+        return Applied(event, record_reversal(found or claim_id, tenant_id, record, money))
+    except (ClaimNotFoundError, PaymentTakenError):
         if provider != "adyen":
             raise
         # Adyen batches notifications and retries the whole batch on any error: a payment of the merchant's account
-        # that is not one of this tenant's claims is acknowledged and logged, not applied.
-        logger.warning("PSP event names no claim of this tenant", provider=provider, claim_id=claim_id)
+        # that is not one of this tenant's claims, or one that paid another claim already, is acknowledged and
+        # logged, not applied.
+        logger.warning("PSP event not applied to a claim of this tenant", provider=provider, claim_id=claim_id)
         return Applied(event, None)

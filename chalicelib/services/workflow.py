@@ -12,6 +12,7 @@ from chalicelib.domain.errors import ClaimClosedError
 from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.ladder import Channel
 from chalicelib.observability import logger
+from chalicelib.services.ports import REOPENED_RUN
 from chalicelib.services.retries import on_conflict
 
 if TYPE_CHECKING:
@@ -45,21 +46,32 @@ def plan(
     clock: VirtualClock,
     lifetime: Lifetime | None = None,
     workflow: WorkflowClient | None = None,
+    task_tokens: TaskTokenRepository | None = None,
 ) -> dict[str, Any]:
-    """The execution's next move, shaped for the state machine's Choice states."""
-    decision = plan_next_step(claims.get(claim_id, tenant_id), clock.now())
+    """The execution's next move, shaped for the state machine's Choice states.
+
+    A run that a re-opening replaced gives way to the new one (`continued`); a run that finishes leaves no token.
+    """
+    claim = claims.get(claim_id, tenant_id)
+    decision = plan_next_step(claim, clock.now())
     if decision.action == Action.HOLD and decision.until is not None and clock.wait_seconds_until(decision.until) == 0:
         # Step Functions waits whole seconds only: the fraction left before an agreement's date is waited here,
         # so a review planned for 08:00 runs at 08:00 (and not a whole real second, two virtual days, later).
         clock.wait_until(decision.until)
-        decision = plan_next_step(claims.get(claim_id, tenant_id), clock.now())
+        claim = claims.get(claim_id, tenant_id)
+        decision = plan_next_step(claim, clock.now())
     state: dict[str, Any] = {"claim_id": claim_id, "tenant_id": tenant_id}
     if lifetime is not None:
         state.update(generation=lifetime.generation, steps=lifetime.steps + 1)
+        if lifetime.generation // REOPENED_RUN < claim.reopened:
+            logger.info("a re-opened run took over", claim_id=claim_id, run=claim.reopened)
+            return {**state, "plan": {"action": "continued", "reason": f"run {claim.reopened} took over"}}
         if decision.action != Action.FINISH and workflow is not None and lifetime.exhausted(clock.real_now()):
             workflow.start(claim_id, tenant_id, lifetime.generation + 1)
             logger.info("continued in a new execution", claim_id=claim_id, generation=lifetime.generation + 1)
             return {**state, "plan": {"action": "continued", "reason": "execution limits reached"}}
+    if decision.action == Action.FINISH and task_tokens is not None:
+        task_tokens.clear_task_token(claim_id)
     result: dict[str, Any] = {
         "action": str(decision.action),
         "reason": decision.reason,
@@ -98,23 +110,33 @@ def register_wait(
     task_tokens: TaskTokenRepository,
     workflow: WorkflowClient,
     clock: VirtualClock,
+    generation: int | None = None,
 ) -> None:
     """Store the token so payments, agreements and cancellations can interrupt the wait.
 
     An event that lands between planning and storing the token resumed an older token, which
     nobody waits on any more. So once the token is stored the plan is made again: if it changed
     (the claim closed, a promise or dispute arrived), the wait is ended here and the execution plans anew.
+    Every change of the claim reads the token after it committed (ClaimRepository.update), so whichever
+    comes second, the token or the change, sees the other: no wake-up is lost between the two.
     """
+    run = None if generation is None else generation // REOPENED_RUN
     try:
-        task_tokens.set_task_token(claim_id, task_token)
+        task_tokens.set_task_token(claim_id, task_token, run)
     except ClaimClosedError:
-        claim = claims.get(claim_id, tenant_id)
-        event_type = "paid" if claim.status == Status.PAID else str(claim.status)
-        workflow.notify(task_token, {"type": event_type})
+        # Closed, or re-opened into a newer run: this wait would never be resumed, so it ends at once.
+        workflow.notify(task_token, {"type": _why_no_wait(claims.get(claim_id, tenant_id))})
         return
     claim = claims.get(claim_id, tenant_id)
     if str(plan_next_step(claim, clock.now()).action) != planned:
         workflow.notify(task_token, {"type": "replan"})
+
+
+def _why_no_wait(claim: Claim) -> str:
+    """The event that ends a wait the claim took no token for: its closing, or "replan" for a superseded run."""
+    if claim.status == Status.PAID:
+        return "paid"
+    return str(claim.status) if claim.closed else "replan"
 
 
 def complete_stage(

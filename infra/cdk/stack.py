@@ -7,7 +7,6 @@ import os
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -22,6 +21,7 @@ from chalice.utils import to_cfn_resource_name
 
 from chalicelib.asl import PROJECT_ROOT, render_asl
 from chalicelib.resources import (
+    API_THROTTLING,
     ASL_FILE,
     QUEUES,
     STREAM_CONSUMERS,
@@ -31,6 +31,7 @@ from chalicelib.resources import (
     Queue,
     asl_substitutions,
 )
+from infra.cdk.alarms import OperatorAlarms
 
 if TYPE_CHECKING:
     from constructs import Construct
@@ -65,6 +66,8 @@ class MahnwerkStack(cdk.Stack):
         self.retain = stage == "prod"
         self.removal_policy = cdk.RemovalPolicy.RETAIN if self.retain else cdk.RemovalPolicy.DESTROY
         self.settings = self._context_settings()
+        email = self.node.try_get_context("alarmEmail")
+        self.alarms = OperatorAlarms(self, "Alarms", names=self.names, email=str(email) if email else None)
 
         self.tables = {table.key: self._table(table) for table in TABLES}
         self.letters = self._letters_bucket()
@@ -82,13 +85,16 @@ class MahnwerkStack(cdk.Stack):
         )
         self.chalice = Chalice(self, "ChaliceApp", source_dir=str(PROJECT_ROOT), stage_config=self._chalice_config())
         self._grant_app_role()
+        self._throttle_api()
         self.state_machine = self._state_machine()
+        self._alarm_on_failed_executions()
         self._event_sources()
 
         cdk.CfnOutput(self, "StateMachineArn", value=self.state_machine.state_machine_arn)
         cdk.CfnOutput(self, "LettersBucketName", value=self.letters.bucket_name)
         cdk.CfnOutput(self, "StatementsBucketName", value=self.statements.bucket_name)
         cdk.CfnOutput(self, "AgencySecretArn", value=self.agency_secret.secret_arn)
+        cdk.CfnOutput(self, "AlarmTopicArn", value=self.alarms.topic.topic_arn)
         # The API's URL is Chalice's own output "EndpointURL".
 
     def _context_settings(self) -> dict[str, str]:
@@ -146,10 +152,12 @@ class MahnwerkStack(cdk.Stack):
     def _queue(self, queue: Queue) -> tuple[sqs.Queue, sqs.Queue]:
         """The queue, its dead-letter queue and an alarm as soon as anything is parked there."""
         name = to_cfn_resource_name(queue.key)
+        fifo = True if queue.fifo else None
         dead = sqs.Queue(
             self,
             f"{name}DeadLetters",
             queue_name=self.names.dead_letter_queue(queue.key),
+            fifo=fifo,
             retention_period=cdk.Duration.days(14),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
@@ -159,23 +167,20 @@ class MahnwerkStack(cdk.Stack):
             self,
             f"{name}Queue",
             queue_name=self.names.queue(queue.key),
+            fifo=fifo,
             visibility_timeout=cdk.Duration.seconds(queue.visibility_timeout),
-            retention_period=cdk.Duration.days(4),
+            # A FIFO queue's messages wait out their back-off in the queue itself: they are kept as long as SQS allows.
+            retention_period=cdk.Duration.days(14 if queue.fifo else 4),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             dead_letter_queue=sqs.DeadLetterQueue(queue=dead, max_receive_count=queue.max_receive_count),
             removal_policy=self.removal_policy,
         )
-        cloudwatch.Alarm(
-            self,
+        self.alarms.above_zero(
             f"{name}DeadLettersAlarm",
-            alarm_name=f"{self.names.dead_letter_queue(queue.key)}-not-empty",
-            alarm_description=f"messages of {self.names.queue(queue.key)} were parked after their last attempt",
-            metric=dead.metric_approximate_number_of_messages_visible(period=cdk.Duration.minutes(5)),
-            threshold=0,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            f"{queue.key}-dlq-not-empty",
+            f"messages of {self.names.queue(queue.key)} were parked after their last attempt",
+            dead.metric_approximate_number_of_messages_visible(period=cdk.Duration.minutes(5)),
         )
         return live, dead
 
@@ -209,12 +214,12 @@ class MahnwerkStack(cdk.Stack):
                 batch_size=queue.batch_size,
                 report_batch_item_failures=True,
             )
-        for table_key, consumer in STREAM_CONSUMERS.items():
+        for stream in STREAM_CONSUMERS:
             lambda_.EventSourceMapping(
                 self,
-                f"{to_cfn_resource_name(table_key)}StreamConsumer",
-                target=self._function(consumer),
-                event_source_arn=self.tables[table_key].table_stream_arn,
+                f"{to_cfn_resource_name(stream.table)}Stream{to_cfn_resource_name(stream.consumer)}",
+                target=self._function(stream.consumer),
+                event_source_arn=self.tables[stream.table].table_stream_arn,
                 starting_position=lambda_.StartingPosition.TRIM_HORIZON,
                 batch_size=100,
                 # A poison record is split out and retried alone instead of blocking its shard for a day.
@@ -278,10 +283,10 @@ class MahnwerkStack(cdk.Stack):
         self.letters.grant_put(role)
         self.statements.grant_read(role)
         for live, dead in self.queues.values():
-            live.grant_consume_messages(role)
+            live.grant_consume_messages(role)  # ChangeMessageVisibility included: the agency queue's back-off
             live.grant_send_messages(role)  # back-off re-enqueues with a delay
             dead.grant_send_messages(role)  # the last failed attempt parks the message here
-        for table_key in STREAM_CONSUMERS:
+        for table_key in {stream.table for stream in STREAM_CONSUMERS}:
             self.tables[table_key].grant_stream_read(role)
         self.agency_secret.grant_read(role)
         self.pay_token_secret.grant_read(role)
@@ -308,6 +313,33 @@ class MahnwerkStack(cdk.Stack):
                 actions=["sms-voice:SendTextMessage", "sms-voice:SendVoiceMessage"],
                 resources=[self.format_arn(service="sms-voice", resource="*")],
             )
+        )
+
+    def _throttle_api(self) -> None:
+        """Rate and burst on every method of the REST API's stage; Chalice has no setting for it, so CDK overrides.
+
+        Override with -c apiRateLimit=… -c apiBurstLimit=….
+        """
+        rate = self.node.try_get_context("apiRateLimit") or API_THROTTLING.rate
+        burst = self.node.try_get_context("apiBurstLimit") or API_THROTTLING.burst
+        throttling: dict[str, Any] = {"ResourcePath": "/*", "HttpMethod": "*"}
+        throttling |= {"ThrottlingRateLimit": float(rate), "ThrottlingBurstLimit": int(burst)}
+        self.chalice.get_resource("RestAPI").add_property_override("MethodSettings", [throttling])
+
+    def _alarm_on_failed_executions(self) -> None:
+        """A claim's execution that fails or times out (a hand-over the agency refused, a task that kept failing)."""
+        period = cdk.Duration.minutes(5)
+        self.alarms.above_zero(
+            "DunningFailedAlarm",
+            "dunning-executions-failed",
+            f"executions of {self.names.state_machine} failed: see the claim's timeline and the execution history",
+            self.state_machine.metric_failed(period=period, statistic="Sum"),
+        )
+        self.alarms.above_zero(
+            "DunningTimedOutAlarm",
+            "dunning-executions-timed-out",
+            f"executions of {self.names.state_machine} timed out",
+            self.state_machine.metric_timed_out(period=period, statistic="Sum"),
         )
 
     def _function_arn(self, function: str) -> str:

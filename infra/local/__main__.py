@@ -14,9 +14,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--day-seconds", type=float, default=float(os.environ.get("DAY_SECONDS", "86400")))
+    parser.add_argument("--moto-port", type=int, default=0, help="moto's port (default: a free one)")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    stack = LocalStack(port=args.port, day_seconds=args.day_seconds).start()
+    stack = LocalStack(port=args.port, day_seconds=args.day_seconds, moto_port=args.moto_port).start()
     out = sys.stdout
     out.write(f"Mahnwerk local stack ready at {stack.url}\n")
     out.write(f"  demo API key:   {stack.api_keys['demo']}   (other tenant: {stack.api_keys['other']})\n")

@@ -26,7 +26,12 @@ if TYPE_CHECKING:
     from chalicelib.resources import Names
 
 # Modules whose Chalice functions consume streams and queues; a function not written yet is looked up again later.
-CONSUMER_MODULES = ("chalicelib.webhook_tasks", "chalicelib.statement_tasks", "chalicelib.notice_tasks")
+CONSUMER_MODULES = (
+    "chalicelib.webhook_tasks",
+    "chalicelib.statement_tasks",
+    "chalicelib.agency_tasks",
+    "chalicelib.notice_tasks",
+)
 STREAM_BATCH = 100
 STREAM_IDLE_SECONDS = 0.25  # Lambda polls a stream shard about four times a second
 QUEUE_WAIT_SECONDS = 1  # long polling: the wait happens inside ReceiveMessage
@@ -161,7 +166,7 @@ class QueueSource:
 class EventSources:
     def __init__(self, names: Names, session: Any | None = None) -> None:
         session = session or boto3.session.Session(region_name=names.region)
-        self.streams = [StreamSource(session, names.table(table), fn) for table, fn in STREAM_CONSUMERS.items()]
+        self.streams = [StreamSource(session, names.table(s.table), s.consumer) for s in STREAM_CONSUMERS]
         self.queues = [QueueSource(session, names, queue) for queue in QUEUES]
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []

@@ -75,14 +75,13 @@ def create_table(client: Any, name: str, table: Table) -> None:
 
 
 def create_queue(client: Any, names: Names, queue: Queue) -> str:
-    """The queue and its dead-letter queue; returns the queue's ARN."""
-    dlq_url = client.create_queue(QueueName=names.dead_letter_queue(queue.key))["QueueUrl"]
+    """The queue and its dead-letter queue (both FIFO for a FIFO queue); returns the queue's ARN."""
+    fifo = {"FifoQueue": "true"} if queue.fifo else {}
+    dlq_url = client.create_queue(QueueName=names.dead_letter_queue(queue.key), Attributes=fifo)["QueueUrl"]
     dlq_arn = client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(queue.max_receive_count)}
-    url = client.create_queue(
-        QueueName=names.queue(queue.key),
-        Attributes={"VisibilityTimeout": str(queue.visibility_timeout), "RedrivePolicy": json.dumps(redrive)},
-    )["QueueUrl"]
+    attributes = {"VisibilityTimeout": str(queue.visibility_timeout), "RedrivePolicy": json.dumps(redrive), **fifo}
+    url = client.create_queue(QueueName=names.queue(queue.key), Attributes=attributes)["QueueUrl"]
     return str(client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
 
 

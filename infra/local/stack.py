@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 REGION = "eu-central-1"
 ACCOUNT = "123456789012"  # moto's default account
+# Connections the API's socket queues before accepting them. socketserver's default of 5 reset the 6th of
+# twenty clients connecting at once; the kernel caps this at net.core.somaxconn.
+LISTEN_BACKLOG = 1024
 
 
 def free_port() -> int:
@@ -43,10 +46,12 @@ def chalice_stage_environment(stage: str = "local") -> dict[str, str]:
 
 
 class LocalStack:
-    def __init__(self, port: int = 8000, day_seconds: float = 86400.0, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, port: int = 8000, day_seconds: float = 86400.0, host: str = "127.0.0.1", moto_port: int = 0
+    ) -> None:
         self.host = host
         self.port = port or free_port()
-        self.moto_port = free_port()
+        self.moto_port = moto_port or free_port()
         self.day_seconds = day_seconds
         self.api_keys: dict[str, str] = {}
         self._moto: ThreadedMotoServer | None = None
@@ -101,14 +106,14 @@ class LocalStack:
 
     def _serve_api(self) -> None:
         from chalice.config import Config
-        from chalice.local import ChaliceRequestHandler, create_local_server
+        from chalice.local import ChaliceRequestHandler
 
         import app as chalice_app
 
         config = Config.create(
             chalice_stage="local", app_name=APP_NAME, chalice_app=chalice_app.app, project_dir=str(PROJECT_ROOT)
         )
-        server = create_local_server(chalice_app.app, config, self.host, self.port)
+        server = local_server(chalice_app.app, config, self.host, self.port)
         # One line per request on stderr drowns the demo's progress; the API's own logs remain.
         ChaliceRequestHandler.log_message = lambda *_args, **_kwargs: None
         server.server.handle_error = _quiet_disconnects(server.server.handle_error)
@@ -127,6 +132,19 @@ class LocalStack:
 
     def summary(self) -> dict[str, Any]:
         return {"api": self.url, "moto": self.moto_url, "api_keys": self.api_keys, "day_seconds": self.day_seconds}
+
+
+def local_server(chalice_app: Any, config: Any, host: str, port: int) -> Any:
+    """chalice.local.create_local_server, with a listen backlog for many clients connecting at once."""
+    from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer, ThreadedHTTPServer
+
+    class BackloggedServer(ThreadedHTTPServer):
+        request_queue_size = LISTEN_BACKLOG
+
+    # What create_local_server does before it builds the server: local mode for the app's routes.
+    CustomLocalChalice.__bases__ = (LocalChalice, chalice_app.__class__)
+    chalice_app.__class__ = CustomLocalChalice
+    return LocalDevServer(chalice_app, config, host, port, server_cls=BackloggedServer)
 
 
 def _quiet_disconnects(handle_error: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:

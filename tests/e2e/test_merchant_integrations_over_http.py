@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,7 +93,7 @@ def test_a_camt_statement_settles_the_claim_it_names_once_and_leaves_the_rest_fo
     # THEN the claim is paid and its dunning stops: its execution ends and no message follows
     assert first.status_code == 201, first.text
     assert claim(local_api, referenced["id"])["status"] == "paid"
-    wait_for(lambda: execution_status(local_api, referenced["id"]) == "SUCCEEDED", timeout=10)
+    wait_for(lambda: execution_status(local_api, referenced["id"]) == "SUCCEEDED", timeout=60)
     sent = len(local_api.outbox(referenced["id"]))
     timeline = claim(local_api, referenced["id"])["timeline"]
 
@@ -116,7 +115,8 @@ def test_a_camt_statement_settles_the_claim_it_names_once_and_leaves_the_rest_fo
     assert claim(local_api, other["id"])["balance"] == 5000 - entry["amount"]
     review = session.get(f"{local_api.url}/v1/payments/unmatched", params={"limit": 100}, timeout=10).json()["items"]
     assert entry["id"] not in [e["id"] for e in review]
-    time.sleep(1.5)  # two strategy days: a settled claim would have had its next message by now
+    # its execution ended when the statement paid it (above): nothing went out since
+    assert execution_status(local_api, referenced["id"]) == "SUCCEEDED"
     assert len(local_api.outbox(referenced["id"])) == sent
 
 
@@ -193,7 +193,7 @@ def test_the_tenants_endpoint_gets_signed_events_and_a_failing_one_ends_in_the_d
         mine = [r for r in receiver(local_api, name) if created["id"] in r["body"]]
         return mine if wanted <= {json.loads(r["body"])["type"] for r in mine} else None
 
-    for request in wait_for(delivered, timeout=20):
+    for request in wait_for(delivered, timeout=60):
         payload = Webhook(endpoint["secret"]).verify(request["body"], request["headers"])
         assert payload["data"]["claim_id"] == created["id"]
 
@@ -206,7 +206,7 @@ def test_the_tenants_endpoint_gets_signed_events_and_a_failing_one_ends_in_the_d
         ).json()["items"]
         return listed[0] if listed else None
 
-    delivery = wait_for(failed, timeout=30)
+    delivery = wait_for(failed, timeout=120)
     assert len(delivery["attempts"]) == len(receiver(local_api, failing)) > 1
     assert all(a["status_code"] == 503 for a in delivery["attempts"])
     sqs = boto3.client(
@@ -222,4 +222,4 @@ def test_the_tenants_endpoint_gets_signed_events_and_a_failing_one_ends_in_the_d
         messages = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, VisibilityTimeout=0)
         return any(delivery["id"] in m["Body"] and "claim.paid" in m["Body"] for m in messages.get("Messages", []))
 
-    assert wait_for(parked, timeout=10)
+    assert wait_for(parked, timeout=60)

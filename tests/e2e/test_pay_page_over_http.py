@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
 def _page(api: LocalApi, claim: dict[str, Any], **params: str) -> requests.Response:
-    return requests.get(str(claim["pay_url"]), params=params, timeout=5, allow_redirects=False)
+    return requests.get(str(claim["pay_url"]), params=params, timeout=30, allow_redirects=False)
 
 
 def _csrf(html: str) -> str:
@@ -38,31 +38,32 @@ def test_paying_through_the_sandbox_checkout_closes_the_claim_within_two_seconds
         f"{local_api.url}/pay/{token}/checkout",
         data={"csrf": _csrf(page.text), "lang": "de"},
         headers={"Origin": local_api.url},  # as a browser sends it for the page's own form
-        timeout=5,
+        timeout=30,
         allow_redirects=False,
     )
     assert checkout.status_code == 303
-    psp_page = requests.get(checkout.headers["Location"], timeout=5)
+    psp_page = requests.get(checkout.headers["Location"], timeout=30)
     assert psp_page.status_code == 200
     started = time.monotonic()
     # they pay there; the PSP sends its signed webhook, then returns them to the pay page
-    paid = requests.post(checkout.headers["Location"], timeout=5, allow_redirects=False)
+    paid = requests.post(checkout.headers["Location"], timeout=30, allow_redirects=False)
     assert paid.status_code == 303
     assert f"/pay/{token}" in paid.headers["Location"]
-    wait_for(lambda: session.get(f"{local_api.url}/v1/claims/{claim['id']}", timeout=5).json()["status"] == "paid", 2)
+    wait_for(lambda: session.get(f"{local_api.url}/v1/claims/{claim['id']}", timeout=30).json()["status"] == "paid", 2)
     assert time.monotonic() - started < 2
     # the page now only says it is settled: no payment offered
     after = _page(local_api, claim)
     assert "/checkout" not in after.text
     assert "GiroCode" not in after.text
-    time.sleep(4)
+    # the execution ended with the payment: nothing more can go out, and nothing went out after it
+    wait_for(lambda: "RUNNING" not in local_api.executions(str(claim["id"])).values(), timeout=60, interval=0.5)
     assert [m["stage"] for m in local_api.outbox(str(claim["id"]))] in ([], ["reminder"])
     assert "thank_you" in local_api.notices(str(claim["id"]))
 
 
 def test_a_guessed_token_gets_a_plain_not_found_page(local_api: LocalApi) -> None:
-    response = requests.get(f"{local_api.url}/pay/{'A' * 43}", timeout=5)
-    json_view = requests.get(f"{local_api.url}/v1/pay/{'A' * 43}", timeout=5)
+    response = requests.get(f"{local_api.url}/pay/{'A' * 43}", timeout=30)
+    json_view = requests.get(f"{local_api.url}/v1/pay/{'A' * 43}", timeout=30)
 
     assert response.status_code == 404
     assert "text/html" in response.headers["Content-Type"]
@@ -93,17 +94,17 @@ def test_a_form_without_our_token_changes_nothing(local_api: LocalApi) -> None:
     claim = local_api.create_claim(session)
     token = str(claim["pay_url"]).rsplit("/", 1)[-1]
 
-    forged = requests.post(f"{local_api.url}/pay/{token}/dispute", data={"reason": "other"}, timeout=5)
+    forged = requests.post(f"{local_api.url}/pay/{token}/dispute", data={"reason": "other"}, timeout=30)
     cross_site = requests.post(
         f"{local_api.url}/pay/{token}/pause",
         data={"csrf": _csrf(_page(local_api, claim).text), "reason": "x"},
         headers={"Origin": "https://evil.example"},
-        timeout=5,
+        timeout=30,
     )
 
     assert forged.status_code == 403
     assert cross_site.status_code == 403
-    view = session.get(f"{local_api.url}/v1/claims/{claim['id']}", timeout=5).json()
+    view = session.get(f"{local_api.url}/v1/claims/{claim['id']}", timeout=30).json()
     assert view["agreement"] is None
 
 
@@ -111,12 +112,12 @@ def test_the_json_page_offers_the_same_facts_and_actions(local_api: LocalApi) ->
     claim = local_api.create_claim(local_api.session(), amount=12345)
     token = str(claim["pay_url"]).rsplit("/", 1)[-1]
 
-    view = requests.get(f"{local_api.url}/v1/pay/{token}", timeout=5).json()
+    view = requests.get(f"{local_api.url}/v1/pay/{token}", timeout=30).json()
 
     assert view["amounts"]["balance"] == 12345
     assert view["bank_transfer"]["reference"] == claim["payment_reference"]
     assert view["bank_transfer"]["girocode"].startswith("BCD\n002\n1\nSCT\n")
     assert view["limits"]["instalment_counts"]
-    checkout = requests.post(f"{local_api.url}/v1/pay/{token}/checkout", json={}, timeout=5)
+    checkout = requests.post(f"{local_api.url}/v1/pay/{token}/checkout", json={}, timeout=30)
     assert checkout.status_code == 200
     assert checkout.json()["url"].startswith(local_api.url)

@@ -78,7 +78,7 @@ def _known_ids(api: LocalApi) -> dict[str, list[str]]:
     )
     assert imported.status_code == 201, imported.text
     entries = session.get(f"{api.url}/v1/payments/unmatched", timeout=5).json()["items"]
-    deliveries = wait_for(lambda: session.get(f"{api.url}/v1/webhooks/deliveries", timeout=5).json()["items"], 10)
+    deliveries = wait_for(lambda: session.get(f"{api.url}/v1/webhooks/deliveries", timeout=30).json()["items"], 60)
     return {
         "claim_id": [c["id"] for c in claims],
         "token": [_token(c) for c in claims],

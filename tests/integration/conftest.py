@@ -8,6 +8,7 @@ import pytest
 from moto import mock_aws
 
 from tests.integration.adapters import REGION
+from tests.integration.receivers import Receiver
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -26,3 +27,12 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def moto_aws(aws_env: None) -> Iterator[None]:
     with mock_aws():
         yield
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A merchant's webhook endpoint, stopped after the test."""
+    server = Receiver()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()

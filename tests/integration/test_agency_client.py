@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 import requests
+from standardwebhooks import Webhook
 
 from chalicelib.adapters.agency.http_agency import HttpAgencyClient
 from chalicelib.adapters.agency.signature import sign, verify
+from chalicelib.domain.agency_updates import AgencyUpdate
 from chalicelib.domain.errors import PermanentDeliveryError, SignatureError, TransientError
 from tests.integration.adapters import AGENCY_SECRET, free_port
 
@@ -38,7 +40,7 @@ class _AgencyHandler(BaseHTTPRequestHandler):
         except SignatureError as exc:
             self._answer(401, {"error": str(exc)})
             return
-        self.received.append({"headers": dict(self.headers.items()), "body": body})
+        self.received.append({"path": self.path, "headers": dict(self.headers.items()), "body": body})
         self._answer(*self.answer)
 
     def _answer(self, status: int, data: dict[str, Any]) -> None:
@@ -148,6 +150,46 @@ def test_agency_that_answers_too_slowly_is_worth_a_retry(agency: tuple[str, Any]
 
     with pytest.raises(TransientError, match="unreachable"):
         client.hand_over(HANDOVER)
+
+
+UPDATE = AgencyUpdate(
+    update_id="upd_01JEVENT",
+    handover_id="tenant-a-01JCLAIM",
+    claim_id="01JCLAIM",
+    tenant_id="tenant-a",
+    type="payment.received",
+    occurred_at="2026-12-03T10:00:00+00:00",
+    event={"id": "01JEVENT", "amount": 2000, "currency": "EUR"},
+    claim={"id": "01JCLAIM", "balance": 3240, "version": 9},
+    agency_reference="AG-7",
+)
+
+
+def test_an_update_is_posted_under_its_hand_over_signed_with_its_update_id(agency: tuple[str, Any]) -> None:
+    url, handler = agency
+    client = HttpAgencyClient(url, AGENCY_SECRET, session=local_session())
+
+    client.send_update(UPDATE)
+    client.send_update(UPDATE)  # a retry
+
+    first, retry = handler.received
+    assert first["path"] == "/claims/tenant-a-01JCLAIM/updates"
+    assert first["headers"]["webhook-id"] == retry["headers"]["webhook-id"] == "upd_01JEVENT"
+    assert first["body"] == retry["body"]
+    assert json.loads(first["body"]) == UPDATE.body()
+    # the way docs/agency-interface.md tells the agency to check it: the secret's bytes are the key
+    assert Webhook(AGENCY_SECRET.encode()).verify(first["body"], first["headers"]) == UPDATE.body()
+
+
+@pytest.mark.parametrize(("status", "expected"), [(503, TransientError), (404, PermanentDeliveryError)])
+def test_an_update_the_agency_cannot_take_now_is_retryable_one_it_refuses_is_not(
+    agency: tuple[str, Any], status: int, expected: type[Exception]
+) -> None:
+    url, handler = agency
+    handler.answer = (status, {"error": "nope"})
+
+    with pytest.raises(expected, match=str(status)):
+        HttpAgencyClient(url, AGENCY_SECRET, session=local_session()).send_update(UPDATE)
 
 
 # --- Standard Webhooks signatures ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from chalice.utils import to_cfn_resource_name
 
 from chalicelib.asl import PROJECT_ROOT
 from chalicelib.resources import (
+    API_THROTTLING,
     ASL_FILE,
     EVENT_FUNCTIONS,
     QUEUES,
@@ -21,6 +22,7 @@ from chalicelib.resources import (
     WORKFLOW_FUNCTIONS,
     Names,
     Queue,
+    StreamConsumer,
     Table,
 )
 
@@ -40,7 +42,12 @@ SYNTH_TIMEOUT_SECONDS = 900  # a cold cache downloads and builds the dependency 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    """The dev stack, synthesized once by infra/cdk/app.py: seconds, minutes when Chalice's dependency cache is cold.
+    """The dev stack, synthesized once by infra/cdk/app.py: seconds, minutes when Chalice's dependency cache is cold."""
+    return synthesize(tmp_path_factory)
+
+
+def synthesize(tmp_path_factory: pytest.TempPathFactory, *context: str) -> Template:
+    """`python infra/cdk/app.py -c stage=dev` plus `context` (more -c pairs), and the template it wrote.
 
     In a child process because chalice.cdk packages the app by importing "app": in this process other tests have
     imported it for the local stage, and its blueprints cannot be registered on a second app.
@@ -53,7 +60,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
         "CDK_OUTDIR": str(workdir / "cdk.out"),
     }
     synth = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "infra" / "cdk" / "app.py"), "-c", "stage=dev"],
+        [sys.executable, str(PROJECT_ROOT / "infra" / "cdk" / "app.py"), "-c", "stage=dev", *context],
         cwd=workdir,
         env=environment,
         capture_output=True,
@@ -297,23 +304,39 @@ def test_each_queue_feeds_its_consumer_reporting_partial_failures(template: Temp
     assert consumer["Timeout"] < queue.visibility_timeout
 
 
-def test_the_events_stream_feeds_the_outbound_webhooks(template: Template) -> None:
+@pytest.mark.parametrize("stream", STREAM_CONSUMERS, ids=lambda stream: stream.consumer)
+def test_the_events_stream_feeds_the_outbound_webhooks_and_the_agency_updates(
+    template: Template, stream: StreamConsumer
+) -> None:
     mappings = template.find_resources("AWS::Lambda::EventSourceMapping")
-    [(table_key, consumer)] = STREAM_CONSUMERS.items()
-    [mapping] = [
-        m["Properties"] for m in mappings.values() if "StreamArn" in json.dumps(m["Properties"]["EventSourceArn"])
-    ]
-
     [table_id] = [
         logical_id
         for logical_id, table in template.find_resources("AWS::DynamoDB::Table").items()
-        if table["Properties"]["TableName"] == NAMES.table(table_key)
+        if table["Properties"]["TableName"] == NAMES.table(stream.table)
     ]
-    assert mapping["EventSourceArn"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
-    assert mapped_function(mapping) == to_cfn_resource_name(consumer)
+    [mapping] = [
+        m["Properties"]
+        for m in mappings.values()
+        if m["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
+        and mapped_function(m["Properties"]) == to_cfn_resource_name(stream.consumer)
+    ]
+
     assert mapping["StartingPosition"] == "TRIM_HORIZON"
     assert mapping["BisectBatchOnFunctionError"] is True
-    assert set(EVENT_FUNCTIONS) == {q.consumer for q in QUEUES} | set(STREAM_CONSUMERS.values())
+    assert set(EVENT_FUNCTIONS) == {q.consumer for q in QUEUES} | {s.consumer for s in STREAM_CONSUMERS}
+
+
+def test_the_agency_queue_and_its_dead_letter_queue_are_fifo_and_keep_updates_for_two_weeks(
+    template: Template,
+) -> None:
+    queues = template.find_resources("AWS::SQS::Queue")
+    live = queues[queue_logical_id(template, NAMES.queue("agency"))]["Properties"]
+    dead = queues[queue_logical_id(template, NAMES.dead_letter_queue("agency"))]["Properties"]
+
+    assert NAMES.queue("agency") == "mahnwerk-dev-agency.fifo"
+    assert (live["FifoQueue"], dead["FifoQueue"]) == (True, True)
+    assert live.get("ContentBasedDeduplication") in (None, False)  # the update id deduplicates
+    assert live["MessageRetentionPeriod"] == 14 * 86400
 
 
 def test_api_handler_and_every_workflow_function_are_deployed_with_their_settings(template: Template) -> None:
@@ -382,3 +405,69 @@ def test_deployed_api_has_no_local_only_routes(template: Template) -> None:
 
     assert "/v1/claims" in paths
     assert not [path for path in paths if path.startswith("/_local")]
+
+
+def alarm_topic(template: Template) -> str:
+    [(logical_id, topic)] = template.find_resources("AWS::SNS::Topic").items()
+    assert topic["Properties"]["TopicName"] == f"{NAMES.prefix}-alarms"
+    return str(logical_id)
+
+
+def test_every_alarm_notifies_the_operators_topic_when_it_fires_and_when_it_clears(template: Template) -> None:
+    topic = alarm_topic(template)
+    alarms = template.find_resources("AWS::CloudWatch::Alarm")
+
+    assert len(alarms) >= len(QUEUES) + 1
+    for logical_id, alarm in alarms.items():
+        properties = alarm["Properties"]
+        assert properties["AlarmActions"] == [{"Ref": topic}], logical_id
+        assert properties["OKActions"] == [{"Ref": topic}], logical_id
+
+
+@pytest.mark.parametrize("queue", QUEUES, ids=lambda queue: queue.key)
+def test_the_dead_letter_alarm_of_each_queue_calls_the_operators(template: Template, queue: Queue) -> None:
+    topic = alarm_topic(template)
+    dead_id = queue_logical_id(template, NAMES.dead_letter_queue(queue.key))
+    [alarm] = [
+        a["Properties"]
+        for a in template.find_resources("AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("Dimensions") == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dead_id, "QueueName"]}}]
+    ]
+
+    assert alarm["AlarmActions"] == [{"Ref": topic}]
+
+
+def test_failed_and_timed_out_executions_raise_an_alarm(template: Template) -> None:
+    topic = alarm_topic(template)
+    [machine_id] = template.find_resources("AWS::StepFunctions::StateMachine")
+    on_machine = {
+        a["Properties"]["MetricName"]: a["Properties"]
+        for a in template.find_resources("AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("Dimensions") == [{"Name": "StateMachineArn", "Value": {"Ref": machine_id}}]
+    }
+
+    assert set(on_machine) == {"ExecutionsFailed", "ExecutionsTimedOut"}
+    for alarm in on_machine.values():
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+        assert alarm["AlarmActions"] == [{"Ref": topic}]
+
+
+def test_without_an_alarm_email_the_topic_has_no_subscription(template: Template) -> None:
+    assert template.find_resources("AWS::SNS::Subscription") == {}
+
+
+def test_an_alarm_email_from_the_context_subscribes_to_the_topic(tmp_path_factory: pytest.TempPathFactory) -> None:
+    with_email = synthesize(tmp_path_factory, "-c", "alarmEmail=ops@example.com")
+    topic = alarm_topic(with_email)
+
+    [subscription] = [s["Properties"] for s in with_email.find_resources("AWS::SNS::Subscription").values()]
+    assert subscription == {"Protocol": "email", "Endpoint": "ops@example.com", "TopicArn": {"Ref": topic}}
+
+
+def test_the_api_stage_is_throttled(template: Template) -> None:
+    api = only(template.find_resources("AWS::Serverless::Api"))
+
+    [settings] = api["MethodSettings"]
+    assert (settings["ResourcePath"], settings["HttpMethod"]) == ("/*", "*")
+    assert settings["ThrottlingRateLimit"] == API_THROTTLING.rate
+    assert settings["ThrottlingBurstLimit"] == API_THROTTLING.burst

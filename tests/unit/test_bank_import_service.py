@@ -170,6 +170,12 @@ class IdleWorkflow:
     def notify(self, task_token: str, event: dict[str, Any]) -> bool:
         return False
 
+    def status(self, claim_id: str, generation: int = 0) -> str | None:
+        return "RUNNING" if (claim_id, generation) in self.started else None
+
+    def stop(self, claim_id: str, generation: int, cause: str) -> None:
+        pass
+
 
 def money_over(claims: InMemoryClaims, workflow: IdleWorkflow | None = None) -> MoneyPorts:
     # The fake holds only what importing touches of the claims and payments ports.

@@ -9,13 +9,15 @@ import pytest
 
 from chalicelib.adapters.workflow.sfn import execution_name
 from chalicelib.domain.claim import Status
-from chalicelib.domain.errors import InvalidInputError
+from chalicelib.domain.errors import InvalidInputError, TransientError
 from chalicelib.domain.events import EventType
 from chalicelib.services.payments import credit_claim, record_payment, record_reversal
-from chalicelib.services.ports import PaymentRecord
+from chalicelib.services.ports import REOPENED_RUN, PaymentRecord
 from tests.unit.fake_world import at_stage, hand_over, waiting, world
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from chalicelib.domain.claim import Claim
     from chalicelib.domain.events import Event
     from tests.fakes import InMemoryPorts
@@ -135,31 +137,35 @@ def test_a_payment_of_nothing_or_less_is_refused(amount: int) -> None:
     assert refused.value.field == "amount"
 
 
-class RivalFirst:
-    """The payments port, with another payment landing just before the first one is applied."""
+class BeforeApplying:
+    """The payments port, with something else happening once, after the claim was read and before it is written."""
 
-    def __init__(self, ports: InMemoryPorts, rival: PaymentRecord) -> None:
+    def __init__(self, ports: InMemoryPorts, meanwhile: Callable[[Claim], object]) -> None:
         self.ports = ports
-        self.rival: PaymentRecord | None = rival
+        self.meanwhile: Callable[[Claim], object] | None = meanwhile
 
     def apply_payment(self, claim: Claim, record: PaymentRecord, events: list[Event]) -> Claim:
-        rival, self.rival = self.rival, None
-        if rival is not None:
-            record_payment(claim.claim_id, claim.tenant_id, rival, self.ports.money())
+        meanwhile, self.meanwhile = self.meanwhile, None
+        if meanwhile is not None:
+            meanwhile(claim)
         return self.ports.payments.apply_payment(claim, record, events)
 
     def payments(self, claim_id: str) -> list[dict[str, Any]]:
         return self.ports.payments.payments(claim_id)
 
-    def find_by_provider_reference(self, provider: str, reference: str) -> str | None:
-        return self.ports.payments.find_by_provider_reference(provider, reference)
+    def find_by_provider_reference(self, tenant_id: str, provider: str, reference: str) -> str | None:
+        return self.ports.payments.find_by_provider_reference(tenant_id, provider, reference)
 
 
 def test_a_payment_that_loses_a_race_is_applied_on_top_of_the_one_that_won() -> None:
     # GIVEN a claim of 100.00, and another payment of 30.00 that lands while this one is being applied
     ports = world()
     claim = hand_over(ports, amount=10000)
-    racing = replace(ports.money(), payments=RivalFirst(ports, payment(3000, key="merchant#rival")))
+    rival = payment(3000, key="merchant#rival")
+    racing = replace(
+        ports.money(),
+        payments=BeforeApplying(ports, lambda c: record_payment(c.claim_id, c.tenant_id, rival, ports.money())),
+    )
     # WHEN this payment of 50.00 is recorded
     outcome = record_payment(claim.claim_id, "shop", payment(5000, key="merchant#mine"), racing)
     # THEN both are on the ledger and the balance counts both
@@ -248,3 +254,72 @@ def test_a_credit_down_to_what_was_paid_already_settles_the_claim() -> None:
 
 def events_of(ports: InMemoryPorts, claim: Claim, kind: EventType) -> list[Event]:
     return [e for e in ports.timeline.events(claim.claim_id) if e.type == kind]
+
+
+def test_a_payment_read_before_a_newer_wait_began_resumes_the_newer_wait_and_keeps_its_token() -> None:
+    # GIVEN an execution waiting on token-1, which moves on to a newer wait (token-2) while a payment is applied
+    ports = world()
+    claim = waiting(ports, hand_over(ports, amount=10000), "token-1")
+    newer_wait = BeforeApplying(ports, lambda c: ports.task_tokens.set_task_token(c.claim_id, "token-2"))
+    racing = replace(ports.money(), payments=newer_wait)
+    # WHEN the payment of 30.00, read with token-1, is written
+    record_payment(claim.claim_id, "shop", payment(3000), racing)
+    # THEN the wait that is open now hears of it, and the claim still holds its token for the next payment
+    assert ports.workflow.events_for("token-2") == ["partial_payment"]
+    assert ports.workflow.events_for("token-1") == []
+    assert ports.claims.get(claim.claim_id).task_token == "token-2"
+    record_payment(claim.claim_id, "shop", payment(7000, key="merchant#2"), ports.money())
+    assert ports.workflow.events_for("token-2") == ["partial_payment", "paid"]
+
+
+def test_the_payment_that_closes_the_claim_takes_the_token_along() -> None:
+    ports = world()
+    claim = waiting(ports, hand_over(ports, amount=10000), "token-1")
+
+    record_payment(claim.claim_id, "shop", payment(10000), ports.money())
+
+    assert ports.workflow.events_for("token-1") == ["paid"]
+    assert ports.claims.get(claim.claim_id).task_token is None
+
+
+def test_a_claim_refunded_in_full_after_its_wait_was_ended_by_the_payment_is_dunned_in_a_fresh_run() -> None:
+    # GIVEN a claim paid in the middle of its ladder while its execution waited: the payment ended that wait
+    ports = world()
+    claim = waiting(ports, at_stage(ports, hand_over(ports, amount=10000), "sms"), "token-1")
+    record_payment(claim.claim_id, "shop", payment(10000), ports.money())
+    # WHEN all of it is refunded
+    outcome = record_reversal(claim.claim_id, "shop", refund(10000), ports.money())
+    # THEN the claim is dunned again in `-r1`, and no ended wait is told anything
+    assert (outcome.claim.status, outcome.claim.ledger.balance) == (Status.DUNNING, 10000)
+    assert ports.workflow.status(claim.claim_id, REOPENED_RUN) == "RUNNING"
+    assert ports.workflow.events_for("token-1") == ["paid"]
+
+
+def test_a_refund_delivered_again_starts_the_fresh_run_its_first_delivery_could_not() -> None:
+    # GIVEN a refund that re-opened the paid claim, but Step Functions was down when its run was to start
+    ports = world()
+    claim = hand_over(ports, amount=10000)
+    record_payment(claim.claim_id, "shop", payment(10000), ports.money())
+    down = replace(ports.money(), workflow=Unavailable())
+    with pytest.raises(TransientError):
+        record_reversal(claim.claim_id, "shop", refund(10000), down)
+    # WHEN the PSP delivers the refund again
+    again = record_reversal(claim.claim_id, "shop", refund(10000), ports.money())
+    # THEN nothing is taken back twice, and the run starts now; a third delivery starts nothing more
+    record_reversal(claim.claim_id, "shop", refund(10000), ports.money())
+    assert (again.duplicate, again.claim.ledger.balance) == (True, 10000)
+    assert [g for c, _, g in ports.workflow.starts if c == claim.claim_id and g] == [REOPENED_RUN]
+
+
+class Unavailable:
+    def start(self, claim_id: str, tenant_id: str, generation: int = 0) -> str:
+        raise TransientError("Step Functions is unavailable")
+
+    def notify(self, task_token: str, event: dict[str, Any]) -> bool:
+        raise TransientError("Step Functions is unavailable")
+
+    def status(self, claim_id: str, generation: int = 0) -> str | None:
+        raise TransientError("Step Functions is unavailable")
+
+    def stop(self, claim_id: str, generation: int, cause: str) -> None:
+        raise TransientError("Step Functions is unavailable")

@@ -43,3 +43,15 @@ def test_the_default_stage_is_never_local(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("PAY_TOKEN_SECRET", "y")
 
     assert Settings.from_env().stage == "dev"
+
+
+def test_the_local_stack_retries_lost_races_longer_than_a_deployed_stage_may(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RACE_BUDGET_SECONDS", raising=False)
+    monkeypatch.setenv("MAHNWERK_STAGE", "local")
+    local = Settings.from_env().race_budget_seconds
+    monkeypatch.setenv("MAHNWERK_STAGE", "prod")
+    monkeypatch.setenv("AGENCY_SECRET", "a")
+    monkeypatch.setenv("PAY_TOKEN_SECRET", "p")
+    deployed = Settings.from_env().race_budget_seconds
+
+    assert deployed < 29 < local  # API Gateway answers 504 after 29 s; moto is slower than DynamoDB

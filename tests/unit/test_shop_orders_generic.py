@@ -67,3 +67,19 @@ def test_a_malformed_generic_invoice_names_the_field(change: dict[str, Any], fie
         deliver("generic", created)
 
     assert error.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"external_id": "RE-2026-04711", "reason": "storniert\x00"}, "data.reason"),
+        ({"external_id": "RE-2026-04711", "credit_id": "GS\x1b[2J", "amount": 4990}, "data.credit_id"),
+    ],
+)
+def test_control_characters_in_generic_updates_are_refused(data: dict[str, Any], field: str) -> None:
+    kind = "invoice.cancelled" if "reason" in data else "invoice.credited"
+
+    with pytest.raises(InvalidInputError) as error:
+        deliver("generic", {"type": kind, "data": data})
+
+    assert error.value.field == field

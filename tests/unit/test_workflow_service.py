@@ -13,12 +13,13 @@ from chalicelib.domain.agreements import DEFAULT_RULES
 from chalicelib.domain.claim import Status
 from chalicelib.domain.events import EventType
 from chalicelib.domain.promises import promise_deadline
-from chalicelib.services.payments import record_payment
-from chalicelib.services.ports import PaymentRecord
+from chalicelib.services.payments import record_payment, record_reversal
+from chalicelib.services.ports import REOPENED_RUN, PaymentRecord
 from chalicelib.services.workflow import Lifetime, complete_stage, plan, register_wait
 from tests.unit.fake_world import at_stage, hand_over, world
 
 if TYPE_CHECKING:
+    from chalicelib.domain.claim import Claim
     from tests.fakes import InMemoryPorts
 
 pytestmark = pytest.mark.unit
@@ -159,3 +160,66 @@ def test_a_review_a_fraction_of_a_second_away_is_waited_for_by_the_plan_and_runs
     # THEN the plan reviews now, at 08:00, instead of holding for a whole second more
     assert planned["action"] == "review"
     assert review_at <= ports.clock.now() < review_at + timedelta(seconds=0.01)
+
+
+def reopened_once(ports: InMemoryPorts) -> Claim:
+    """A claim paid and then refunded in full: its first run has given way to `-r1`."""
+    claim = hand_over(ports, amount=5000)
+    record_payment(claim.claim_id, "shop", PaymentRecord("merchant#1", 5000, "EUR", "merchant"), ports.money())
+    refund = PaymentRecord("stripe#evt_r", 5000, "EUR", "stripe", data={"kind": "refund"})
+    return record_reversal(claim.claim_id, "shop", refund, ports.money()).claim
+
+
+def test_a_run_that_a_re_opening_replaced_gives_way_to_the_new_run() -> None:
+    ports = world()
+    claim = reopened_once(ports)
+    first_run = Lifetime(generation=0, steps=3, started=ports.clock.real_now(), max_steps=400, max_days=300)
+    new_run = replace(first_run, generation=REOPENED_RUN)
+
+    assert plan(claim.claim_id, "shop", ports.claims, ports.clock, first_run)["plan"]["action"] == "continued"
+    assert plan(claim.claim_id, "shop", ports.claims, ports.clock, new_run)["plan"]["action"] == "contact"
+
+
+def test_a_replaced_run_beginning_a_wait_ends_it_at_once_and_leaves_the_new_runs_token() -> None:
+    ports = world()
+    claim = reopened_once(ports)
+    register_wait(
+        claim.claim_id,
+        "shop",
+        "new",
+        "contact",
+        ports.claims,
+        ports.task_tokens,
+        ports.workflow,
+        ports.clock,
+        generation=REOPENED_RUN,
+    )
+
+    register_wait(
+        claim.claim_id,
+        "shop",
+        "old",
+        "contact",
+        ports.claims,
+        ports.task_tokens,
+        ports.workflow,
+        ports.clock,
+        generation=0,
+    )
+
+    assert ports.workflow.events_for("old") == ["replan"]
+    assert ports.claims.get(claim.claim_id).task_token == "new"
+
+
+def test_an_execution_that_finishes_leaves_no_token_behind() -> None:
+    # GIVEN a claim whose ladder has no stage left, its last wait's token still stored
+    ports = world()
+    claim = hand_over(ports)
+    ports.given(replace(ports.claims.get(claim.claim_id), next_stage_index=len(claim.stages)))
+    wait(ports, claim.claim_id, "token-last")
+    lifetime = Lifetime(generation=0, steps=9, started=ports.clock.real_now(), max_steps=400, max_days=300)
+    # WHEN the execution plans after that wait ended
+    state = plan(claim.claim_id, "shop", ports.claims, ports.clock, lifetime, ports.workflow, ports.task_tokens)
+    # THEN it finishes, and no one is later told to resume a wait that is gone
+    assert state["plan"]["action"] == "finish"
+    assert ports.claims.get(claim.claim_id).task_token is None

@@ -61,7 +61,7 @@ def test_payment_after_first_reminder_stops_all_further_messages(harness: Harnes
     harness.dispatcher.before_invoke.append(pay_after_the_reminder)
 
     # WHEN the execution runs on
-    assert harness.wait_until_finished(claim["id"], timeout=20) == "SUCCEEDED"
+    assert harness.wait_until_finished(claim["id"], timeout=60) == "SUCCEEDED"
 
     # THEN the claim is paid, the debtor was thanked, and no further dunning message went out
     assert paid == [201]
@@ -79,7 +79,7 @@ def test_a_claim_outliving_its_execution_goes_on_in_a_fresh_one(harness: Harness
     claim = harness.create_claim()
 
     # WHEN the ladder runs
-    wait_for(lambda: harness.claim(claim["id"])["status"] == "handed_over", timeout=40)
+    wait_for(lambda: harness.claim(claim["id"])["status"] == "handed_over", timeout=120)
 
     # THEN it ran through every stage across several executions, each handing over to the next
     assert [m["stage"] for m in harness.outbox(claim["id"])] == [

@@ -57,11 +57,13 @@ def executions(claim_id: str) -> dict[str, str]:
     return {e["name"]: e["status"] for e in runs if e["name"].startswith(claim_id)}
 
 
-def test_a_full_refund_re_opens_a_paid_claim_and_dunning_resumes_in_a_new_run(harness: Harness) -> None:
-    # GIVEN a claim paid in full through Stripe Checkout, its execution ended
+def test_a_claim_refunded_after_it_was_paid_in_the_middle_of_its_ladder_is_dunned_again(harness: Harness) -> None:
+    # GIVEN a claim paid in full through Stripe Checkout after its first reminder: its execution has ended
     claim = harness.create_claim(amount=5240)
-    pay_by_checkout(harness, claim["id"], 5240, intent=f"pi_{claim['id']}")
-    harness.wait_until_finished(claim["id"])
+    with harness.held_after_first_message(claim["id"]):
+        pay_by_checkout(harness, claim["id"], 5240, intent=f"pi_{claim['id']}")
+    assert harness.wait_until_finished(claim["id"]) == "SUCCEEDED"
+    assert "Claim Paid" in harness.entered_states(claim["id"])
 
     # WHEN Stripe reports the whole charge refunded; the charge names only its payment intent
     refund = stripe_event(
@@ -74,18 +76,20 @@ def test_a_full_refund_re_opens_a_paid_claim_and_dunning_resumes_in_a_new_run(ha
     )
     response = send(harness, refund)
 
-    # THEN the balance is due again, the claim is back in its ladder and a fresh execution runs it
+    # THEN the balance is due again and the claim is back in dunning, where its ladder stood
     assert response.status_code == 200, response.json_body
     assert (response.json_body["kind"], response.json_body["balance"]) == ("refund", 5240)
     view = harness.claim(claim["id"])
-    assert view["status"] in ("open", "dunning")
-    assert view["balance"] == 5240
+    assert (view["status"], view["balance"], view["next_stage"]) == ("dunning", 5240, "sms")
     types = [e["type"] for e in view["timeline"]]
     assert types.index("payment.reversed") < types.index("claim.reopened")
-    assert wait_for(lambda: executions(claim["id"]).get(f"{claim['id']}-r1") == "RUNNING", timeout=10)
-    # the ladder goes on: its first message reaches the debtor, asking for the refunded amount
-    first = wait_for(lambda: harness.outbox(claim["id"]), timeout=20)
-    assert "52,40" in first[0]["body"] or "52.40" in first[0]["body"]
+    # AND the ladder resumes in <claim>-r1: its next message reaches the debtor, asking for the refunded amount
+    sms = wait_for(lambda: [m for m in harness.outbox(claim["id"]) if m["stage"] == "sms"], timeout=120)
+    assert "52,40" in sms[0]["body"] or "52.40" in sms[0]["body"]
+    assert [m["stage"] for m in harness.outbox(claim["id"])][:2] == ["reminder", "sms"]
+    assert "Send SMS" in harness.entered_states(f"{claim['id']}-r1")
+    assert set(executions(claim["id"])) <= {claim["id"], f"{claim['id']}-r1"}
+    assert harness.doctor() == []
 
 
 def test_a_refund_delivered_twice_takes_the_money_back_once(harness: Harness) -> None:

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from chalicelib.adapters.dynamodb import cursors, keys
-from chalicelib.adapters.dynamodb.mapping import claim_from_model, claim_to_model, event_to_model
+from chalicelib.adapters.dynamodb.mapping import claim_changes, claim_from_model, claim_to_model, event_to_model
 from chalicelib.adapters.dynamodb.models import ClaimModel, LookupModel
-from chalicelib.adapters.dynamodb.transactions import Transactions, new_event_id, raise_if_throttled, reasons
+from chalicelib.adapters.dynamodb.task_tokens import token_after_write
+from chalicelib.adapters.dynamodb.transactions import (
+    Transactions,
+    new_event_id,
+    raise_if_contended,
+    raise_if_throttled,
+    reasons,
+)
 from chalicelib.domain.errors import ClaimNotFoundError, ConflictError, DuplicateClaimError
 from chalicelib.services.ports import Page
 
 if TYPE_CHECKING:
+    from pynamodb.transactions import TransactWrite
+
     from chalicelib.domain.claim import Claim
     from chalicelib.domain.events import Event
 
@@ -59,16 +69,15 @@ class DynamoClaimRepository:
         return claim_from_model(item)
 
     def update(self, claim: Claim, events: list[Event]) -> Claim:
-        item = claim_to_model(claim)
         try:
             with self._transactions.write() as tx:
-                tx.save(item)
+                item = write_claim(tx, claim)
                 for event in events:
                     tx.save(event_to_model(claim.claim_id, claim.tenant_id, event, new_event_id()))
         except TransactWriteError as exc:
-            raise_if_throttled(exc)
+            raise_if_contended(exc, f"claim {claim.claim_id}")
             raise ConflictError(f"claim {claim.claim_id} changed meanwhile") from exc
-        return claim_from_model(item)
+        return stored(item)
 
     def page(self, tenant_id: str, status: str | None, cursor: str | None, limit: int) -> Page:
         index = ClaimModel.by_tenant_status if status else ClaimModel.by_tenant
@@ -105,6 +114,19 @@ class DynamoClaimRepository:
     def find_by_payment_reference(self, reference: str) -> str | None:
         """The claim a bank transfer's ISO 11649 reference names; the caller checks the claim's tenant."""
         return _target(keys.payment_reference(reference))
+
+
+def write_claim(tx: TransactWrite, claim: Claim) -> ClaimModel:
+    """Add the claim's write to a transaction: at the version it was read (ConflictError otherwise), token untouched."""
+    item = claim_to_model(claim)
+    tx.update(item, actions=claim_changes(item), condition=ClaimModel.claim_id.exists())
+    return item
+
+
+def stored(item: ClaimModel) -> Claim:
+    """The claim as a committed write left it, with the token of the wait open now (which the write never touched)."""
+    claim = claim_from_model(item)
+    return replace(claim, task_token=token_after_write(claim.claim_id, claim.closed))
 
 
 def _target(key: str) -> str | None:

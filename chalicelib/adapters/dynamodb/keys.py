@@ -15,8 +15,17 @@ def payment_reference(reference: str) -> str:
     return f"payref#{reference}"
 
 
-def provider_payment(provider: str, reference: str) -> str:
-    """A PSP's payment id (Stripe payment intent, Adyen pspReference): its refunds and disputes find the claim."""
+def provider_payment(tenant_id: str, provider: str, reference: str) -> str:
+    """A PSP's payment id (Stripe payment intent, Adyen pspReference): its refunds and disputes find the claim.
+
+    Per tenant: PSP ids are unique only within a merchant's account, and anyone may post a payment event
+    naming any id to their own tenant's webhook; another tenant's payment must never take this one's over.
+    """
+    return f"psp#{tenant_id}#{provider}#{reference}"
+
+
+def legacy_provider_payment(provider: str, reference: str) -> str:
+    """The tenant-less key stored before; read only where the item names the tenant asking (its tenant_id)."""
     return f"psp#{provider}#{reference}"
 
 
@@ -50,3 +59,8 @@ def review(booking_date: str, entry_id: str) -> str:
 def status_claim(status: str, claim_id: str) -> str:
     """Sort key of the by-status index: claims of one status, oldest first (ULIDs sort by time)."""
     return f"{status}#{claim_id}"
+
+
+def rate_window(counted: str, window_seconds: int, window_start: int) -> str:
+    """A rate-limit counter: what is counted (domain.pay_limits.counted), the window's length and its start."""
+    return f"{counted}:{window_seconds}#{window_start}"

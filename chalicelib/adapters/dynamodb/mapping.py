@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.models import ClaimModel, EventModel, TenantModel
@@ -15,6 +15,12 @@ from chalicelib.domain.ladder import Ladder, Stage
 from chalicelib.domain.ledger import Ledger
 from chalicelib.domain.segmentation import Segment
 from chalicelib.domain.tenant import Branding, Tenant
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.update import Action
+
+# Written by the task token repository alone (adapters/dynamodb/task_tokens.py), and the version by PynamoDB.
+_NOT_BUSINESS_STATE = frozenset({"claim_id", "task_token", "version"})
 
 
 def debtor_to_dict(debtor: Debtor) -> dict[str, Any]:
@@ -80,6 +86,21 @@ def claim_to_model(claim: Claim) -> ClaimModel:
     if claim.version:
         item.version = claim.version
     return item
+
+
+def claim_changes(item: ClaimModel) -> list[Action]:
+    """Every attribute of the claim's business state as an update: all but the key, the version and the task token.
+
+    A claim is written from a copy read earlier. A token stored since then belongs to a newer wait; writing the
+    copy's token back would strand that wait with nobody able to resume it.
+    """
+    actions: list[Action] = []
+    for name, attribute in ClaimModel.get_attributes().items():
+        if name in _NOT_BUSINESS_STATE:
+            continue
+        value = getattr(item, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    return actions
 
 
 def claim_from_model(item: ClaimModel) -> Claim:

@@ -14,6 +14,9 @@ Access patterns:
   the event's ULID); created with attribute_not_exists, changed under optimistic locking; TTL after 30 days.
 - bank_entries: one item per (tenant_id, entry_id) of an imported statement, created with attribute_not_exists;
   the sparse by_review (review_tenant, review_key) lists the entries waiting for review, oldest booking first.
+- agency_handovers: get by claim_id (consistent): where the claim's hand-over to the agency stands; opened with a
+  condition (absent, or refused before), then filed or refused.
+- rate_limits: one counter per key (keys.rate_window), added to atomically; TTL at the end of its window.
 """
 
 from __future__ import annotations
@@ -241,6 +244,28 @@ class BankEntryModel(Model):
     by_review = ByReview()
 
 
+class AgencyHandoverModel(Model):
+    class Meta(_Meta):
+        pass
+
+    claim_id = UnicodeAttribute(hash_key=True)
+    tenant_id = UnicodeAttribute()
+    handover_id = UnicodeAttribute()
+    state = UnicodeAttribute()  # domain.agency_updates.FileState
+    reference = UnicodeAttribute(null=True)  # the agency's, once filed
+    covered = JSONAttribute(default=list)  # ids of the money events the hand-over's document showed
+    opened_at = UTCDateTimeAttribute()  # real time
+
+
+class RateCounterModel(Model):
+    class Meta(_Meta):
+        pass
+
+    key = UnicodeAttribute(hash_key=True)
+    hits = NumberAttribute(default=0)
+    expires_at = TTLAttribute(null=True)
+
+
 MODELS: dict[str, type[Model]] = {
     "tenants": TenantModel,
     "lookups": LookupModel,
@@ -251,6 +276,8 @@ MODELS: dict[str, type[Model]] = {
     "webhook_endpoints": WebhookEndpointModel,
     "webhook_deliveries": WebhookDeliveryModel,
     "bank_entries": BankEntryModel,
+    "agency_handovers": AgencyHandoverModel,
+    "rate_limits": RateCounterModel,
 }
 
 

@@ -32,6 +32,10 @@ class DynamoTenantRepository:
     def save(self, tenant: Tenant) -> None:
         tenant_to_model(tenant).save()
 
+    def ids(self) -> list[str]:
+        """Every tenant's id: for the operator's sweeps, never a request's path (it reads the whole, small table)."""
+        return sorted(item.tenant_id for item in TenantModel.scan(attributes_to_get=["tenant_id"]))
+
     def add_api_key(self, tenant_id: str, key_hash: str) -> None:
         LookupModel(keys.api_key(key_hash), target=tenant_id, tenant_id=tenant_id).save(
             condition=LookupModel.key.does_not_exist()

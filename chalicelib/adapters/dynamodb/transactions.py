@@ -8,7 +8,7 @@ from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
 from chalicelib.adapters.dynamodb.models import ClaimModel
-from chalicelib.domain.errors import TransientError
+from chalicelib.domain.errors import ConflictError, TransientError
 
 _THROTTLED = {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded"}
 
@@ -31,6 +31,16 @@ class Transactions:
 def reasons(exc: TransactWriteError) -> list[str | None]:
     """The cancellation reason of each item of a failed transaction, in the order they were added."""
     return [r.code if r is not None else None for r in (exc.cancellation_reasons or [])]
+
+
+def raise_if_contended(exc: TransactWriteError, what: str) -> None:
+    """A busy table is worth a retry later (TransientError); a transaction that met another on the same item lost a
+    race just like a changed version (ConflictError): services.retries re-reads and tries again at once.
+    """
+    if getattr(exc, "cause_response_code", None) in _THROTTLED:
+        raise TransientError(f"DynamoDB is busy: {exc.cause_response_code}") from exc
+    if "TransactionConflict" in reasons(exc):
+        raise ConflictError(f"{what} was written by another transaction meanwhile") from exc
 
 
 def raise_if_throttled(exc: Exception) -> None:

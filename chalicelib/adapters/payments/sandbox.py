@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ulid import ULID
@@ -95,12 +96,94 @@ def payment_event(claim_id: str, amount: int, currency: str) -> dict[str, Any]:
     }
 
 
-def deliver(base_url: str, tenant_id: str, secret: str, claim_id: str, amount: int, currency: str) -> tuple[int, Any]:
-    """Send a payment's signed webhook over HTTP, exactly as the PSP's servers would; returns status and body."""
+# The merchant's endpoint may take its time (it retries races on the claim for up to 20 s): an attempt waits this long
+# for its answer. One that gives none in time, or a non-2xx answer, is delivered again later with the same event id,
+# which the payments table applies once, as real PSPs do for days (Stripe) and the sandbox for about two minutes.
+ATTEMPT_TIMEOUT_SECONDS = 30.0
+REDELIVERY_SECONDS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0)
+
+
+@dataclass
+class Delivery:
+    """How the PSP's webhook of one payment fared: the payment succeeded at the PSP whatever its delivery does."""
+
+    event: dict[str, Any]
+    state: str = "pending"  # pending → delivered | failed (every redelivery spent)
+    attempts: list[dict[str, Any]] = field(default_factory=list)  # {"status": 200} or {"error": "timed out"}
+    response: Any = None  # the endpoint's answer to the attempt that delivered it
+
+    def view(self) -> dict[str, Any]:
+        return {"event_id": self.event["id"], "state": self.state, "attempts": list(self.attempts)}
+
+
+class Deliveries:
+    """The sandbox PSP's delivery log, in memory: what GET /_local/sandbox/payments/{event_id} shows."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, Delivery] = {}
+
+    def add(self, delivery: Delivery) -> None:
+        with self._lock:
+            self._items[delivery.event["id"]] = delivery
+
+    def get(self, event_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._items.get(event_id)
+            return found.view() if found else None
+
+    def record(self, delivery: Delivery, attempt: dict[str, Any], state: str, response: Any = None) -> None:
+        with self._lock:
+            delivery.attempts.append(attempt)
+            delivery.state = state
+            if response is not None:
+                delivery.response = response
+
+
+deliveries = Deliveries()
+
+
+def deliver(base_url: str, tenant_id: str, secret: str, claim_id: str, amount: int, currency: str) -> Delivery:
+    """Send a payment's signed webhook over HTTP, exactly as the PSP's servers would: now, and again until accepted.
+
+    Returns after the first attempt; redeliveries run in the background.
+    """
+    delivery = Delivery(payment_event(claim_id, amount, currency))
+    deliveries.add(delivery)
+    url = f"{base_url}/v1/webhooks/{tenant_id}/sandbox"
+    if not _attempt(url, secret, delivery, final=False):
+        threading.Thread(
+            target=_redeliver, args=(url, secret, delivery), name="sandbox-redelivery", daemon=True
+        ).start()
+    return delivery
+
+
+def _redeliver(url: str, secret: str, delivery: Delivery) -> None:
+    for n, pause in enumerate(REDELIVERY_SECONDS, start=1):
+        time.sleep(pause)
+        if _attempt(url, secret, delivery, final=n == len(REDELIVERY_SECONDS)):
+            return
+
+
+def _attempt(url: str, secret: str, delivery: Delivery, final: bool) -> bool:
     import requests  # only the local stage's sandbox PSP sends webhooks
 
-    event = payment_event(claim_id, amount, currency)
-    raw = json.dumps(event).encode()
+    raw = json.dumps(delivery.event).encode()
     headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, raw, int(time.time()))}
-    response = requests.post(f"{base_url}/v1/webhooks/{tenant_id}/sandbox", data=raw, headers=headers, timeout=10)
-    return response.status_code, {"event": event, "webhook_response": response.json()}
+    failed = "failed" if final else "pending"
+    try:
+        response = requests.post(url, data=raw, headers=headers, timeout=ATTEMPT_TIMEOUT_SECONDS)
+    except requests.RequestException as exc:
+        error = "timed out" if isinstance(exc, requests.Timeout) else type(exc).__name__
+        deliveries.record(delivery, {"error": error}, failed)
+        return False
+    accepted = response.ok
+    deliveries.record(delivery, {"status": response.status_code}, "delivered" if accepted else failed, _body(response))
+    return accepted
+
+
+def _body(response: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text

@@ -10,12 +10,12 @@ import binascii
 import json
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook, WebhookVerificationError
 
 from chalicelib.adapters.shops.payload import load, lower_keys
 from chalicelib.contracts.claims import ClaimIn
-from chalicelib.contracts.strict import MinorUnits
+from chalicelib.contracts.strict import MinorUnits, StrictModel
 from chalicelib.domain.errors import InvalidInputError, SignatureError
 from chalicelib.domain.shop_orders import (
     Credit,
@@ -39,21 +39,17 @@ M = TypeVar("M", bound=BaseModel)
 ExternalId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[\x21-\x7e][\x20-\x7e]*$")]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
-
-
-class InvoicePaidIn(_Strict):
+class InvoicePaidIn(StrictModel):
     external_id: ExternalId
     amount: MinorUnits | None = None  # the total paid on the invoice so far; absent: paid in full
 
 
-class InvoiceCancelledIn(_Strict):
+class InvoiceCancelledIn(StrictModel):
     external_id: ExternalId
     reason: Annotated[str, Field(max_length=500)] | None = None
 
 
-class InvoiceCreditedIn(_Strict):
+class InvoiceCreditedIn(StrictModel):
     external_id: ExternalId
     credit_id: Annotated[str, Field(min_length=1, max_length=128)]
     amount: MinorUnits

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import json
-import threading
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import boto3
-from botocore.exceptions import ClientError
+from chalicelib.adapters.sqs_pair import QueuePair
 
-from chalicelib.domain.errors import TransientError
+if TYPE_CHECKING:
+    from chalicelib.adapters.sqs_pair import Which
 
 MAX_DELAY_SECONDS = 900
 
@@ -23,16 +22,7 @@ class QueueMessage(Protocol):
 
 class SqsDeliveryQueue:
     def __init__(self, queue_name: str, dead_letter_queue_name: str, sqs_client: Any | None = None) -> None:
-        self._names = {"queue": queue_name, "dlq": dead_letter_queue_name}
-        self._client = sqs_client
-        self._urls: dict[str, str] = {}
-        self._lock = threading.Lock()
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = boto3.client("sqs")
-        return self._client
+        self._queues = QueuePair(queue_name, dead_letter_queue_name, sqs_client)
 
     def enqueue(self, message: QueueMessage, delay_seconds: int) -> None:
         self._send("queue", message.to_json(), max(0, min(MAX_DELAY_SECONDS, delay_seconds)))
@@ -42,19 +32,6 @@ class SqsDeliveryQueue:
         body = {**json.loads(message.to_json()), "reason": reason}
         self._send("dlq", json.dumps(body, separators=(",", ":")), 0)
 
-    def url(self, which: str) -> str:
-        """Queue URLs are looked up once per process (Lambda containers are reused)."""
-        with self._lock:
-            if which not in self._urls:
-                self._urls[which] = self._call("get_queue_url", QueueName=self._names[which])["QueueUrl"]
-            return self._urls[which]
-
-    def _send(self, which: str, body: str, delay_seconds: int) -> None:
-        self._call("send_message", QueueUrl=self.url(which), MessageBody=body, DelaySeconds=delay_seconds)
-
-    def _call(self, operation: str, **kwargs: Any) -> Any:
-        try:
-            return getattr(self.client, operation)(**kwargs)
-        except ClientError as exc:
-            # Every SQS failure here is worth a retry: the handler reports the record and SQS redelivers it.
-            raise TransientError(f"SQS {operation} failed: {exc.response['Error'].get('Code')}") from exc
+    def _send(self, which: Which, body: str, delay_seconds: int) -> None:
+        url = self._queues.url(which)
+        self._queues.call("send_message", QueueUrl=url, MessageBody=body, DelaySeconds=delay_seconds)

@@ -10,7 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.domain.errors import TransientError
 from chalicelib.observability import logger
-from chalicelib.services.ports import REOPENED_RUN
+from chalicelib.services.ports import execution_name
 
 # The token's wait ended already (timed out, or another event resumed it): nothing to resume.
 _STALE_TOKEN = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken", "ExecutionDoesNotExist"}
@@ -60,12 +60,22 @@ class SfnWorkflowClient:
         logger.info("execution resumed", event=event)
         return True
 
+    def status(self, claim_id: str, generation: int = 0) -> str | None:
+        try:
+            found = self.client.describe_execution(executionArn=self.execution_arn(claim_id, generation))
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ExecutionDoesNotExist":
+                return None
+            raise TransientError(f"could not describe the execution of {claim_id}") from exc
+        except BotoCoreError as exc:
+            raise TransientError(f"could not describe the execution of {claim_id}") from exc
+        return str(found["status"])
 
-def execution_name(claim_id: str, generation: int) -> str:
-    """The first execution is named after the claim (starting twice is refused); continuations count on.
-
-    A claim re-opened by a refund runs again from generation REOPENED_RUN * n, named `<claim>-r<n>`,
-    and its continuations `<claim>-r<n>-g<k>`.
-    """
-    run, continuation = divmod(generation, REOPENED_RUN)
-    return claim_id + (f"-r{run}" if run else "") + (f"-g{continuation}" if continuation else "")
+    def stop(self, claim_id: str, generation: int, cause: str) -> None:
+        try:
+            self.client.stop_execution(executionArn=self.execution_arn(claim_id, generation), cause=cause)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ExecutionDoesNotExist":
+                raise TransientError(f"could not stop the execution of {claim_id}") from exc
+        except BotoCoreError as exc:
+            raise TransientError(f"could not stop the execution of {claim_id}") from exc

@@ -4,10 +4,11 @@ Every port is importable from here; the modules only keep each area readable. No
 eight methods (tests/unit/test_architecture.py): a repository that grows past that holds two roles.
 """
 
+from chalicelib.services.ports.agency import AgencyClient, AgencyFileRepository, AgencyUpdateQueue
 from chalicelib.services.ports.bank import BankEntryRepository, EntryPage, StatementParser, StatementStore
 from chalicelib.services.ports.claims import ClaimRepository, Page, TimelineRepository
+from chalicelib.services.ports.limits import RateLimiter
 from chalicelib.services.ports.messaging import (
-    AgencyClient,
     MessageDeliveryRepository,
     MessageSender,
     NoticeQueue,
@@ -32,11 +33,13 @@ from chalicelib.services.ports.webhooks import (
     PostOutcome,
     WebhookPoster,
 )
-from chalicelib.services.ports.workflow import REOPENED_RUN, TaskTokenRepository, WorkflowClient
+from chalicelib.services.ports.workflow import REOPENED_RUN, TaskTokenRepository, WorkflowClient, execution_name
 
 __all__ = [
     "REOPENED_RUN",
     "AgencyClient",
+    "AgencyFileRepository",
+    "AgencyUpdateQueue",
     "BankEntryRepository",
     "CheckoutProvider",
     "CheckoutRequest",
@@ -57,6 +60,7 @@ __all__ = [
     "PaymentRepository",
     "PostOutcome",
     "QueuedNotice",
+    "RateLimiter",
     "ShopEventReader",
     "StatementParser",
     "StatementStore",
@@ -65,4 +69,5 @@ __all__ = [
     "TimelineRepository",
     "WebhookPoster",
     "WorkflowClient",
+    "execution_name",
 ]

@@ -29,7 +29,12 @@ class ClaimRepository(Protocol):
         ...
 
     def update(self, claim: Claim, events: list[Event]) -> Claim:
-        """Write the claim if its version is unchanged (ConflictError otherwise) with its events."""
+        """Write the claim if its version is unchanged (ConflictError otherwise) with its events.
+
+        The write never touches the task token (TaskTokenRepository's alone). The claim returned carries the
+        token of the wait that is open now, read after the write: the one to resume about the change. A write
+        that closes the claim takes the token along; the stored claim keeps none.
+        """
         ...
 
     def page(self, tenant_id: str, status: str | None, cursor: str | None, limit: int) -> Page: ...

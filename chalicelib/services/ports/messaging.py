@@ -1,4 +1,4 @@
-"""Ports of talking to the debtor and the agency: the senders, and the reservations that make a message go once."""
+"""Ports of talking to the debtor: the senders, and the reservations that make a message go once."""
 
 from __future__ import annotations
 
@@ -116,10 +116,4 @@ class NoticeQueue(Protocol):
 
         the consumer then enqueues it again until `not_before`). TransientError when the queue refuses it.
         """
-        ...
-
-
-class AgencyClient(Protocol):
-    def hand_over(self, payload: dict[str, Any]) -> str:
-        """POST the claim with its full history to the agency; return the agency's reference."""
         ...

@@ -32,7 +32,8 @@ class PaymentRepository(Protocol):
     def apply_payment(self, claim: Claim, payment: PaymentRecord, events: list[Event]) -> Claim:
         """Record the payment once (AlreadyDoneError on a repeat) and update the claim atomically.
 
-        ConflictError when the claim changed since it was read.
+        ConflictError when the claim changed since it was read; PaymentTakenError when its PSP payment id paid
+        another claim of the tenant already. Returns the claim as stored, as ClaimRepository.update does.
         """
         ...
 
@@ -40,8 +41,8 @@ class PaymentRepository(Protocol):
         """The claim's recorded movements: payment_key, amount, provider, paid_at."""
         ...
 
-    def find_by_provider_reference(self, provider: str, reference: str) -> str | None:
-        """The claim a PSP payment (Stripe payment intent, Adyen pspReference) was applied to."""
+    def find_by_provider_reference(self, tenant_id: str, provider: str, reference: str) -> str | None:
+        """The tenant's claim a PSP payment (Stripe payment intent, Adyen pspReference) was applied to."""
         ...
 
 
