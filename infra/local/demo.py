@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -26,6 +27,12 @@ from infra.local.stack import LocalStack
 DAY_SECONDS = float(os.environ.get("DEMO_DAY_SECONDS", "1.0"))
 TIMEOUT_SECONDS = 150
 OPEN_STATUSES = {"open", "dunning", "promised", "instalments", "disputed"}
+
+# Why a message waited (message.deferred), as the demo's reader would say it.
+_WAITED_FOR = {
+    "quiet_hours": "for the debtor's contact window",
+    "claim_changed": "to be written again after the claim changed (a payment) while it was written",
+}
 
 
 @dataclass(frozen=True)
@@ -333,8 +340,10 @@ class Demo:
         )
         print(header)
         print("-" * len(header))
+        waited: Counter[str] = Counter()
         for ext, c in self.claims.items():
             view = self.claim(c["id"])
+            waited.update(e["reason"] for e in view["timeline"] if e["type"] == "message.deferred")
             sent = [e for e in view["timeline"] if e["type"] == "message.sent" and ":" not in e["stage"]]
             stages = list(dict.fromkeys(e["stage"] for e in sent))
             if view["status"] == "handed_over":
@@ -348,12 +357,17 @@ class Demo:
         outbox = self.session.get(f"{self.base}/_local/outbox", timeout=10).json()["items"]
         by_id = {c["id"]: ext for ext, c in self.claims.items()}
         countries = self.countries(outbox)
-        print(f"\nOutbox ({len(outbox)} messages, each at the debtor's local time)")
-        for m in outbox:
+        print(f"\nOutbox ({len(outbox)} messages in the order they went, each at the debtor's local time)")
+        for m in sorted(outbox, key=lambda m: datetime.fromisoformat(m["sent_at"])):
             local = datetime.fromisoformat(m["sent_at"]).astimezone(debtor_zone(countries[m["claim_id"]]))
             print(
                 f"  {local:%a %d %b %H:%M} {local.tzname():5} {by_id.get(m['claim_id'], '?'):8} {m['stage']:17} "
                 f"{m['channel']:6} {m['to'][:32]:32} {m['subject'][:60]}"
+            )
+        if waited:
+            print(
+                "  Held back at the moment of sending: "
+                + ", ".join(f"{count} {_WAITED_FOR.get(reason, reason)}" for reason, count in sorted(waited.items()))
             )
         agency = self.session.get(f"{self.base}/_local/agency/claims", timeout=10).json()["items"]
         print(
