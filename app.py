@@ -6,7 +6,7 @@ import os
 
 from chalice import Chalice
 
-from chalicelib import agency_tasks, statement_tasks, webhook_tasks, workflow_tasks
+from chalicelib import agency_tasks, notice_tasks, statement_tasks, webhook_tasks, workflow_tasks
 from chalicelib.api import bank, claims, docs, pay, webhook_endpoints, webhooks
 from chalicelib.api.page_security import TRANSPORT_SECURITY
 from chalicelib.observability import metrics, new_invocation
@@ -23,6 +23,7 @@ app.register_blueprint(workflow_tasks.bp)
 app.register_blueprint(webhook_tasks.bp)
 app.register_blueprint(statement_tasks.bp)
 app.register_blueprint(agency_tasks.bp)
+app.register_blueprint(notice_tasks.bp)
 
 # Outbox, clock, sandbox PSP and agency exist only on the embedded local AWS, never when deployed.
 if os.environ.get("MAHNWERK_STAGE") == "local":

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         ClaimRepository,
         MessageDeliveryRepository,
         MessageSender,
+        NoticeQueue,
         PaymentEventReader,
         PaymentRecord,
         PaymentRepository,
@@ -243,10 +244,20 @@ class Container:
         return self.checkout_sandbox if self.settings.is_local else None
 
     @cached_property
+    def notice_queue(self) -> NoticeQueue:
+        """Where notices wait for the debtor's contact window, or for their provider to come back."""
+        from chalicelib.adapters.webhooks.sqs_queue import SqsDeliveryQueue
+
+        names = self.settings.names
+        return self._override("notice_queue") or SqsDeliveryQueue(
+            names.queue("notices"), names.dead_letter_queue("notices")
+        )
+
+    @cached_property
     def notices(self) -> Notices:
         from chalicelib.services.notices import Notices
 
-        return Notices(self.message_deliveries, self.timeline, self.senders, self.clock, self.links)
+        return Notices(self.message_deliveries, self.timeline, self.senders, self.clock, self.links, self.notice_queue)
 
     @cached_property
     def self_service(self) -> SelfServicePorts:

@@ -98,6 +98,9 @@ QUEUES: tuple[Queue, ...] = (
     # One at a time: a failed update waits out its back-off while the claim's later updates wait behind it. The
     # consumer parks an update itself after its last attempt; the redrive is for consumers that crash.
     Queue("agency", consumer="deliver_agency_updates", batch_size=1, max_receive_count=12, fifo=True),
+    # Notices to debtors that may not go now (outside the contact window, provider down): re-enqueued in hops of
+    # at most 15 minutes until their moment, then sent once (the notice's key).
+    Queue("notices", consumer="send_notices"),
 )
 
 
@@ -121,6 +124,7 @@ EVENT_FUNCTIONS: tuple[str, ...] = (
     "import_statements",
     "forward_agency_updates",
     "deliver_agency_updates",
+    "send_notices",
 )
 _FIFO_QUEUES = frozenset(queue.key for queue in QUEUES if queue.fifo)
 

@@ -70,6 +70,7 @@ def _send(event: dict[str, Any], channel: Channel) -> dict[str, str]:
     from chalicelib.services.contact import send_contact  # templates load in the sending Lambdas only
 
     app = container()
+    send_at = event.get("send_at")
     status = send_contact(
         event["claim_id"],
         event["tenant_id"],
@@ -82,6 +83,7 @@ def _send(event: dict[str, Any], channel: Channel) -> dict[str, str]:
         app.senders,
         app.clock,
         app.links,
+        datetime.fromisoformat(send_at) if send_at else None,
     )
     return {"channel": str(channel), "status": status}
 

@@ -39,8 +39,9 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.ladder import Channel
 from chalicelib.services.agency_updates import AgencyUpdates
 from chalicelib.services.handover import HandoverPorts
+from chalicelib.services.notices import Notices
 from chalicelib.services.payments import MoneyPorts
-from chalicelib.services.ports import Page, PaymentRecord
+from chalicelib.services.ports import Page, PaymentRecord, QueuedNotice
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.agency_updates import AgencyUpdate, QueuedUpdate
     from chalicelib.domain.events import Event
     from chalicelib.domain.tenant import Tenant
+    from chalicelib.services.pay_tokens import ContactLinks
     from chalicelib.services.payments import ThankYou
     from chalicelib.services.ports import OutboundMessage
 
@@ -376,6 +378,32 @@ class FakeSender:
             self.failures.extend(PermanentDeliveryError(f"{self.channel} address refused") for _ in range(times))
 
 
+class FakeNoticeQueue:
+    """The `notices` queue: holds what was queued, with its delay, until a test hands it back (`take`)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.queued: list[tuple[QueuedNotice, int]] = []
+        self.failures: list[Exception] = []
+
+    def enqueue(self, message: QueuedNotice, delay_seconds: int) -> None:
+        with self._lock:
+            if self.failures:
+                raise self.failures.pop(0)
+            self.queued.append((message, delay_seconds))
+
+    def take(self) -> list[QueuedNotice]:
+        """Everything queued so far, in order, as the consumer receives it; the queue is then empty."""
+        with self._lock:
+            taken = [message for message, _delay in self.queued]
+            self.queued.clear()
+            return taken
+
+    def refuse(self, times: int = 1) -> None:
+        with self._lock:
+            self.failures.extend(TransientError("SQS unavailable") for _ in range(times))
+
+
 class FakeAgency:
     """An agency that records what it receives, files each update once per update id; can be told to fail.
 
@@ -505,8 +533,12 @@ class ManualTime:
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
 
+    def sleep(self, seconds: float) -> None:
+        """A step that waits out a fraction of a second moves this time on, as a real sleep would."""
+        self.advance(seconds=seconds)
+
     def clock(self) -> VirtualClock:
-        return VirtualClock(86400.0, self.now, real_now=self)
+        return VirtualClock(86400.0, self.now, real_now=self, sleep=self.sleep)
 
 
 @dataclass
@@ -524,6 +556,7 @@ class InMemoryPorts:
     senders: dict[Channel, FakeSender] = field(
         default_factory=lambda: {c: FakeSender(c) for c in (Channel.EMAIL, Channel.SMS, Channel.CALL, Channel.LETTER)}
     )
+    notice_queue: FakeNoticeQueue = field(default_factory=FakeNoticeQueue)
 
     def __post_init__(self) -> None:
         self.claims = InMemoryClaimRepository(self.tables)
@@ -541,6 +574,9 @@ class InMemoryPorts:
             self.tables.lookups[keys.external_id(claim.tenant_id, claim.external_id)] = (claim.claim_id, "")
             self.tables.lookups[keys.payment_reference(claim.payment_reference)] = (claim.claim_id, "")
             return stored
+
+    def notices(self, links: ContactLinks) -> Notices:
+        return Notices(self.deliveries, self.timeline, self.senders, self.clock, links, self.notice_queue)
 
     def money(self, thank: ThankYou | None = None) -> MoneyPorts:
         return MoneyPorts(self.claims, self.payments, self.workflow, self.clock, thank)

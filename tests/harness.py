@@ -16,9 +16,9 @@ from chalice.test import Client
 from moto import mock_aws
 
 from chalicelib import bootstrap
-from chalicelib.resources import Names
+from chalicelib.resources import QUEUES, Names
 from infra.local import lambdas
-from infra.local.event_sources import EventSources
+from infra.local.event_sources import EventSources, QueueSource
 from infra.local.moto_fixes import serialize_dynamodb
 from infra.local.provision import provision
 from infra.local.seed import seed
@@ -41,6 +41,7 @@ class Harness:
     agency: FakeAgency
     keys: dict[str, str]
     sources: EventSources | None = None
+    notice_source: QueueSource | None = None
 
     def headers(self, tenant: str = "demo") -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[tenant]}", "Content-Type": "application/json"}
@@ -77,11 +78,22 @@ class Harness:
         return [m for m in self.app.outbox.list(claim_id) if not m["stage"].startswith("notice:")]
 
     def notices(self, claim_id: str) -> list[str]:
+        """The notices sent so far, those that waited on the `notices` queue for the contact window included."""
+        self.deliver_notices()
         return [
             m["stage"].removeprefix("notice:")
             for m in self.app.outbox.list(claim_id)
             if m["stage"].startswith("notice:")
         ]
+
+    def deliver_notices(self) -> int:
+        """Hand what waits on the `notices` queue to its consumer now (the background consumer does so too)."""
+        if self.notice_source is None:
+            self.notice_source = notice_source(self.app.settings.names)
+        handled = 0
+        while polled := self.notice_source.poll(0):
+            handled += polled
+        return handled
 
     def claim(self, claim_id: str, tenant: str = "demo") -> dict[str, Any]:
         return dict(self.get(f"/v1/claims/{claim_id}", tenant).json_body)
@@ -123,6 +135,32 @@ class Harness:
         return self.sources.pump()
 
 
+def notice_source(names: Names) -> QueueSource:
+    return QueueSource(boto3.session.Session(region_name=REGION), names, next(q for q in QUEUES if q.key == "notices"))
+
+
+@contextlib.contextmanager
+def consuming_notices(names: Names) -> Iterator[None]:
+    """Notices that waited for the contact window go out when it opens, as the queue's event source mapping does.
+
+    Only this queue: the tests drive the events stream and the webhooks queue themselves (Harness.pump_events).
+    """
+    source, stop = notice_source(names), threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            if not source.poll(0):
+                stop.wait(0.02)
+
+    thread = threading.Thread(target=run, name="notices-consumer", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
 def _finished(status: str) -> str | None:
     return status if status != "RUNNING" else None
 
@@ -153,7 +191,7 @@ def harness(monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
         keys = seed(app.tenants)
         import app as chalice_app
 
-        with Client(chalice_app.app, stage_name="local") as client:
+        with Client(chalice_app.app, stage_name="local") as client, consuming_notices(app.settings.names):
             yield Harness(client, app, dispatcher, agency, keys)
         dispatcher.before_invoke.clear()
         _drain(app)

@@ -30,8 +30,10 @@ _COUNTRY_ZONES = {
     "IE": "Europe/Dublin",
     "US": "America/New_York",
 }
-# Channels that reach the debtor in real time and so respect quiet hours and days of rest.
-_REAL_TIME = frozenset({Channel.EMAIL, Channel.SMS, Channel.CALL, Channel.PUSH})
+# Every channel that reaches the debtor keeps quiet hours and days of rest. The letter too: it is dated and
+# recorded the moment it is made, goes with its stage's email, and no debtor's timeline shows contact at night.
+# Only the hand-over to the agency is not a message to the debtor.
+_WINDOWED = frozenset({Channel.EMAIL, Channel.SMS, Channel.CALL, Channel.PUSH, Channel.LETTER})
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def is_day_of_rest(day: datetime, country: str) -> bool:
 
 def next_allowed(at: datetime, channel: Channel, country: str, window: ContactWindow | None = None) -> datetime:
     """The earliest instant at or after `at` (UTC) when `channel` may reach a debtor in `country`."""
-    if channel not in _REAL_TIME:
+    if channel not in _WINDOWED:
         return at
     window = window or ContactWindow()
     zone = debtor_zone(country)
@@ -73,6 +75,11 @@ def next_allowed(at: datetime, channel: Channel, country: str, window: ContactWi
     return at
 
 
+def in_window(at: datetime, channel: Channel, country: str, window: ContactWindow | None = None) -> bool:
+    """Whether `channel` may reach a debtor in `country` at the instant `at`; asked right before each send."""
+    return next_allowed(at, channel, country, window) <= at
+
+
 def reachable_channels(
     channels: tuple[Channel, ...], debtor: Debtor, has_push_endpoint: bool = False
 ) -> tuple[Channel, ...]:
@@ -81,6 +88,8 @@ def reachable_channels(
     def reachable(channel: Channel) -> bool:
         if channel in debtor.opt_outs:
             return False
+        if channel == Channel.EMAIL:
+            return bool(debtor.email)
         if channel in (Channel.SMS, Channel.CALL):
             return bool(debtor.phone)
         if channel == Channel.PUSH:

@@ -13,7 +13,8 @@ class EventType(StrEnum):
     STAGE_ESCALATED = "stage.escalated"
     MESSAGE_SENT = "message.sent"
     MESSAGE_FAILED = "message.failed"
-    CONTACT_SKIPPED = "contact.skipped"
+    CONTACT_SKIPPED = "contact.skipped"  # not sent, and will not be: the claim closed, or the debtor opted out
+    MESSAGE_DEFERRED = "message.deferred"  # not sent yet: outside the contact window, or the provider was down
     CHARGES_ADDED = "charges.added"
     PAYMENT_RECEIVED = "payment.received"
     PAYMENT_OVERPAID = "payment.overpaid"

@@ -18,6 +18,14 @@ class FeeLine:
 
 
 @dataclass(frozen=True)
+class PayLinkSent:
+    """An earlier message that carried the pay link in writing: a call says where to find it."""
+
+    channel: Channel  # email, SMS or letter
+    on: date
+
+
+@dataclass(frozen=True)
 class MessageContext:
     language: str  # "de" or "en"; anything else falls back to "en"
     channel: Channel
@@ -41,7 +49,11 @@ class MessageContext:
     pay_url: str
     fee_lines: tuple[FeeLine, ...] = ()
     interest_periods: tuple[InterestPeriod, ...] = ()
-    handover_date: date | None = None  # set on the final notice: when the agency takes over
+    handover_date: date | None = None  # when the agency takes over, if the ladder hands over
+    # The ladder's own final notice (domain.decisions.is_final_notice): only it is called one and announces the
+    # hand-over; a tone raised after a broken promise never makes another stage final.
+    final_notice: bool = False
+    pay_link_in: PayLinkSent | None = None  # calls: the latest message with the pay link, if any
     extra: dict[str, str] = field(default_factory=dict)
 
 

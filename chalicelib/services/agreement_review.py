@@ -29,7 +29,13 @@ def review_agreement(
     notices: Notices,
     clock: VirtualClock,
 ) -> str:
-    """Decide, record, then tell the debtor; the notice's key makes a retried review send nothing twice."""
+    """Decide, tell the debtor, then record the decision.
+
+    The notice goes (or is queued for the contact window) before the decision is written: if the write, or
+    the queue, fails, the retried review decides the same again and the notice's key sends nothing twice.
+    Told after the write, a failure in between would lose the notice, since the retried review finds nothing
+    left to decide. The planner wakes the review inside the debtor's contact window.
+    """
     tenant = tenants.get(tenant_id)
     outcome: dict[str, Any] = {}
 
@@ -37,17 +43,16 @@ def review_agreement(
         claim = claims.get(claim_id, tenant_id)
         updated, events, notice = _decide(claim, tenant, clock)
         outcome["notice"] = notice
+        if notice:
+            kind, key, facts = notice
+            notices.send(kind, updated, tenant, key, **facts)
         if updated is claim:
             return claim
         return claims.update(updated, events)
 
-    claim = on_conflict(attempt)
+    on_conflict(attempt)
     notice = outcome.get("notice")
-    if notice:
-        kind, key, facts = notice
-        notices.send(kind, claim, tenant, key, **facts)
-        return str(kind)
-    return "nothing_due"
+    return str(notice[0]) if notice else "nothing_due"
 
 
 Notice = tuple[str, str, dict[str, Any]]

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.decisions import tone_for
+from chalicelib.domain.contact_policy import in_window, next_allowed
+from chalicelib.domain.decisions import is_final_notice, tone_for
 from chalicelib.domain.errors import AlreadyDoneError, ClaimClosedError, PermanentDeliveryError, TransientError
 from chalicelib.domain.events import Event, EventType
 from chalicelib.domain.interest import InterestPeriod
 from chalicelib.domain.ladder import Channel, Stage
 from chalicelib.domain.languages import written_in
 from chalicelib.domain.schedule import due_after
-from chalicelib.messages.context import FeeLine, MessageContext
+from chalicelib.messages.context import FeeLine, MessageContext, PayLinkSent
 from chalicelib.messages.render import render_message
 from chalicelib.observability import count, logger
 from chalicelib.services.charges import book_stage_charges
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
         TimelineRepository,
     )
 
+# Channels whose message carries the pay link in writing (a notice's stage is "notice:<kind>", not a ladder stage).
+_WRITTEN_LINK = frozenset({str(Channel.EMAIL), str(Channel.SMS), str(Channel.LETTER)})
 _FEE_REASONS = {
     "reminder_fee": {"de": "Mahngebühr (Porto und Material)", "en": "Reminder fee (postage and material)"},
     "b2b_flat_fee": {
@@ -55,20 +59,28 @@ def send_contact(
     senders: Mapping[Channel, MessageSender],
     clock: VirtualClock,
     links: ContactLinks,
+    send_at: datetime | None = None,
 ) -> str:
-    """Returns what happened: sent, skipped (claim closed), already_sent (a retry) or failed."""
+    """Returns what happened: sent, skipped (claim closed), already_sent (a retry), deferred or failed.
+
+    `deferred` means "not now, plan again": the planned moment `send_at` is further off than a step waits, the
+    contact window closed before the provider call, or the claim changed while the message was written.
+    """
     claim = claims.get(claim_id, tenant_id)
     if claim.next_stage_index != stage_index:
         return "already_sent"
+    if send_at is not None and not clock.wait_until(send_at):
+        return "deferred"  # Step Functions waits whole seconds; only the fraction of one is this step's to wait
     stage = claim.stages[stage_index]
     claim = book_stage_charges(claim, stage, claims, clock)
-    # Fee and interest lines come from the timeline; most messages have none, so skip the query then.
-    has_charges = claim.ledger.fees or claim.ledger.interest
-    charged = [e for e in timeline.events(claim_id) if e.type == EventType.CHARGES_ADDED] if has_charges else []
-    message = _message(claim, tenants.get(tenant_id), stage, channel, clock, links, charged)
+    # Fee and interest lines come from the timeline, and a call names the message that carried the pay link;
+    # most messages need neither, so skip the query then.
+    wanted = claim.ledger.fees or claim.ledger.interest or channel == Channel.CALL
+    history = timeline.events(claim_id) if wanted else []
+    message = _message(claim, tenants.get(tenant_id), stage, channel, clock, links, history)
     try:
-        # The linearization point of invariants 1 and 2: the claim must still be contactable and
-        # this stage/channel unsent, checked in one conditional write before the provider call.
+        # Invariants 1 and 2: the claim must still be contactable and this stage/channel unsent, checked in one
+        # conditional write; the final read below narrows "no contact after settlement" to the provider call.
         deliveries.reserve_delivery(claim_id, stage.name, channel)
     except ClaimClosedError:
         timeline.append(claim_id, tenant_id, _event(clock, EventType.CONTACT_SKIPPED, stage, channel, reason="closed"))
@@ -76,8 +88,52 @@ def send_contact(
         return "skipped"
     except AlreadyDoneError:
         return "already_sent"
+    return _send_reserved(claim, stage, channel, message, claims, timeline, deliveries, senders[channel], clock)
+
+
+def _send_reserved(
+    written: Claim,
+    stage: Stage,
+    channel: Channel,
+    message: OutboundMessage,
+    claims: ClaimRepository,
+    timeline: TimelineRepository,
+    deliveries: MessageDeliveryRepository,
+    sender: MessageSender,
+    clock: VirtualClock,
+) -> str:
+    """Read the claim once more and look at the clock, right before the provider call: the message's moment.
+
+    Rendering and the reservation take time (on the local stack, virtual hours). A payment, an agreement, a
+    change of balance or the end of the contact window in that time still wins; the slot is freed, so a
+    claim that is dunned again later (a refund) or the same stage planned anew can still send.
+    """
+    claim_id, tenant_id = written.claim_id, written.tenant_id
+    current = claims.get(claim_id, tenant_id)  # a consistent read
+    if not current.contactable or current.agreement is not None:
+        reason = "closed" if not current.contactable else "agreement"
+        skipped = _event(clock, EventType.CONTACT_SKIPPED, stage, channel, reason=reason)
+        deliveries.release_delivery(claim_id, tenant_id, stage.name, channel, skipped)
+        count("ContactBlocked", reason=f"claim_{reason}")
+        return "skipped"
+    if current.version != written.version:
+        changed = _event(clock, EventType.MESSAGE_DEFERRED, stage, channel, reason="claim_changed")
+        deliveries.release_delivery(claim_id, tenant_id, stage.name, channel, changed)
+        return "deferred"  # written for a claim that no longer is: the plan writes it again at once
+    committed = clock.now()
+    country = current.debtor.country
+    if not in_window(committed, channel, country):
+        opens = next_allowed(committed, channel, country).isoformat()
+        deferred = Event(
+            EventType.MESSAGE_DEFERRED,
+            committed,
+            {"stage": stage.name, "channel": str(channel), "reason": "quiet_hours", "until": opens},
+        )
+        deliveries.release_delivery(claim_id, tenant_id, stage.name, channel, deferred)
+        count("ContactBlocked", reason="quiet_hours")
+        return "deferred"
     try:
-        provider_id = senders[channel].send(message)
+        provider_id = sender.send(replace(message, sent_at=committed))
     except TransientError as exc:
         failed = _event(clock, EventType.MESSAGE_FAILED, stage, channel, error=str(exc), retryable=True)
         deliveries.release_delivery(claim_id, tenant_id, stage.name, channel, failed)
@@ -87,15 +143,17 @@ def send_contact(
         timeline.append(claim_id, tenant_id, failed)
         logger.warning("message rejected for good", claim_id=claim_id, channel=str(channel), error=str(exc))
         return "failed"
-    sent = _event(
-        clock,
+    sent = Event(
         EventType.MESSAGE_SENT,
-        stage,
-        channel,
-        to=message.to,
-        subject=message.subject,
-        provider_id=provider_id,
-        balance=claim.ledger.balance,
+        committed,
+        {
+            "stage": stage.name,
+            "channel": str(channel),
+            "to": message.to,
+            "subject": message.subject,
+            "provider_id": provider_id,
+            "balance": current.ledger.balance,
+        },
     )
     deliveries.complete_delivery(claim_id, tenant_id, stage.name, channel, provider_id, sent)
     count("MessagesSent", channel=str(channel))
@@ -113,9 +171,9 @@ def _message(
     channel: Channel,
     clock: VirtualClock,
     links: ContactLinks,
-    charged: Sequence[Event],
+    history: Sequence[Event],
 ) -> OutboundMessage:
-    context = message_context(claim, tenant, stage, channel, clock, links, charged)
+    context = message_context(claim, tenant, stage, channel, clock, links, history)
     rendered = render_message(context)
     to = {
         Channel.EMAIL: claim.debtor.email,
@@ -157,12 +215,17 @@ def message_context(
     channel: Channel,
     clock: VirtualClock,
     links: ContactLinks,
-    charged: Sequence[Event] = (),
+    history: Sequence[Event] = (),
 ) -> MessageContext:
-    """What the debtor is shown: the ledger as booked, with every fee and interest period and its reason."""
+    """What the debtor is shown: the ledger as booked, with every fee and interest period and its reason.
+
+    `history` is the claim's timeline where the message needs it: the booked charges, and for a call the
+    last message that carried the pay link.
+    """
     language = written_in(claim.debtor.language)
     ledger = claim.ledger
     handover = next((s for s in claim.stages if s.hands_over), None)
+    charged = [e for e in history if e.type == EventType.CHARGES_ADDED]
     fees = [fee for event in charged for fee in event.data.get("fees", [])]
     periods = [period for event in charged for period in event.data.get("interest", [])]
     return MessageContext(
@@ -189,7 +252,18 @@ def message_context(
         fee_lines=tuple(FeeLine(_FEE_REASONS[f["kind"]][language], ledger.money(int(f["amount"]))) for f in fees),
         interest_periods=tuple(_interest_period(p) for p in periods),
         handover_date=_handover_date(claim, stage, handover, clock) if handover else None,
+        final_notice=is_final_notice(claim.stages, stage),
+        pay_link_in=_last_pay_link(history),
     )
+
+
+def _last_pay_link(history: Sequence[Event]) -> PayLinkSent | None:
+    """The latest ladder message that carried the pay link in writing: what a call tells the debtor to look for."""
+    for event in reversed(history):
+        channel = event.data.get("channel")
+        if event.type == EventType.MESSAGE_SENT and channel in _WRITTEN_LINK and ":" not in event.data["stage"]:
+            return PayLinkSent(Channel(channel), event.at.date())
+    return None
 
 
 def _interest_period(row: dict[str, Any]) -> InterestPeriod:

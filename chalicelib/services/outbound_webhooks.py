@@ -223,5 +223,4 @@ class OutboundWebhooks:
 
     def _real_epoch(self, virtual: datetime) -> float:
         """The real moment a strategy time is reached: retries run on the virtual clock's compressed schedule."""
-        clock = self.clock
-        return (clock.epoch + (virtual - clock.epoch) / clock.speed).timestamp()
+        return self.clock.to_real(virtual).timestamp()

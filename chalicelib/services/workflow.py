@@ -54,6 +54,12 @@ def plan(
     """
     claim = claims.get(claim_id, tenant_id)
     decision = plan_next_step(claim, clock.now())
+    if decision.action == Action.HOLD and decision.until is not None and clock.wait_seconds_until(decision.until) == 0:
+        # Step Functions waits whole seconds only: the fraction left before an agreement's date is waited here,
+        # so a review planned for 08:00 runs at 08:00 (and not a whole real second, two virtual days, later).
+        clock.wait_until(decision.until)
+        claim = claims.get(claim_id, tenant_id)
+        decision = plan_next_step(claim, clock.now())
     state: dict[str, Any] = {"claim_id": claim_id, "tenant_id": tenant_id}
     if lifetime is not None:
         state.update(generation=lifetime.generation, steps=lifetime.steps + 1)

@@ -1,4 +1,4 @@
-"""`make demo`: a dozen claims through the whole ladder on the embedded local AWS, in compressed time.
+"""`make demo`: 14 claims through the whole ladder on the embedded local AWS, in compressed time.
 
 Everything goes over HTTP exactly as a merchant, a PSP and an operator would use it: claims are
 handed over with the demo tenant's API key, payments arrive as signed sandbox-PSP webhooks or
@@ -12,18 +12,27 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import requests
 
+from chalicelib.domain.contact_policy import debtor_zone
+from infra.local.contact_check import outside_the_window
 from infra.local.demo_integrations import IntegrationsDemo
 from infra.local.stack import LocalStack
 
 DAY_SECONDS = float(os.environ.get("DEMO_DAY_SECONDS", "1.0"))
 TIMEOUT_SECONDS = 150
 OPEN_STATUSES = {"open", "dunning", "promised", "instalments", "disputed"}
+
+# Why a message waited (message.deferred), as the demo's reader would say it.
+_WAITED_FOR = {
+    "quiet_hours": "for the debtor's contact window",
+    "claim_changed": "to be written again after the claim changed (a payment) while it was written",
+}
 
 
 @dataclass(frozen=True)
@@ -196,6 +205,7 @@ class Demo:
         self.acted: set[str] = set()
         self.answered: dict[str, date] = {}  # external id → virtual day of the pay-page answer
         self.ids: set[str] = set()
+        self._countries: dict[str, str] = {}
 
     def today(self) -> date:
         return date.fromisoformat(self.session.get(f"{self.base}/_local/clock", timeout=10).json()["today"])
@@ -298,6 +308,27 @@ class Demo:
                     self.session.post(path, json={"outcome": "adjust", "amount": 2250}, timeout=10).raise_for_status()
                     print(f"  ↳ {s.external_id}: merchant checked the dispute and halved the claim to 22.50 EUR")
 
+    def countries(self, outbox: list[dict[str, Any]]) -> dict[str, str]:
+        """Each claim's debtor country, as the merchant API reports it (the shop orders' claims included)."""
+        for claim_id in {m["claim_id"] for m in outbox} - self._countries.keys():
+            self._countries[claim_id] = self.claim(claim_id).get("debtor", {}).get("country", "")
+        return self._countries
+
+    def report_contact_window(self) -> bool:
+        """The last word: whether every message reached its debtor inside the contact window."""
+        outbox = self.session.get(f"{self.base}/_local/outbox", timeout=10).json()["items"]
+        outside = outside_the_window(outbox, self.countries(outbox))
+        if outside:
+            print(f"\n{len(outside)} of {len(outbox)} messages fell outside their debtor's contact window:")
+            for line in outside:
+                print(f"  {line}")
+            return False
+        print(
+            f"\nEvery one of the {len(outbox)} messages reached its debtor inside the contact window: 08:00-20:00 in "
+            "the debtor's time zone, on a working day (no Sunday, no public holiday of the debtor's country)."
+        )
+        return True
+
     def claim(self, claim_id: str) -> dict[str, Any]:
         return dict(self.session.get(f"{self.base}/v1/claims/{claim_id}", timeout=10).json())
 
@@ -309,8 +340,10 @@ class Demo:
         )
         print(header)
         print("-" * len(header))
+        waited: Counter[str] = Counter()
         for ext, c in self.claims.items():
             view = self.claim(c["id"])
+            waited.update(e["reason"] for e in view["timeline"] if e["type"] == "message.deferred")
             sent = [e for e in view["timeline"] if e["type"] == "message.sent" and ":" not in e["stage"]]
             stages = list(dict.fromkeys(e["stage"] for e in sent))
             if view["status"] == "handed_over":
@@ -323,11 +356,18 @@ class Demo:
             )
         outbox = self.session.get(f"{self.base}/_local/outbox", timeout=10).json()["items"]
         by_id = {c["id"]: ext for ext, c in self.claims.items()}
-        print(f"\nOutbox ({len(outbox)} messages)")
-        for m in outbox:
+        countries = self.countries(outbox)
+        print(f"\nOutbox ({len(outbox)} messages in the order they went, each at the debtor's local time)")
+        for m in sorted(outbox, key=lambda m: datetime.fromisoformat(m["sent_at"])):
+            local = datetime.fromisoformat(m["sent_at"]).astimezone(debtor_zone(countries[m["claim_id"]]))
             print(
-                f"  {m['sent_at'][:16]}  {by_id.get(m['claim_id'], '?'):8} {m['stage']:17} {m['channel']:6} "
-                f"{m['to'][:32]:32} {m['subject'][:60]}"
+                f"  {local:%a %d %b %H:%M} {local.tzname():5} {by_id.get(m['claim_id'], '?'):8} {m['stage']:17} "
+                f"{m['channel']:6} {m['to'][:32]:32} {m['subject'][:60]}"
+            )
+        if waited:
+            print(
+                "  Held back at the moment of sending: "
+                + ", ".join(f"{count} {_WAITED_FOR.get(reason, reason)}" for reason, count in sorted(waited.items()))
             )
         agency = self.session.get(f"{self.base}/_local/agency/claims", timeout=10).json()["items"]
         print(
@@ -352,8 +392,9 @@ def main() -> int:
     demo.report()
     integrations.run()
     integrations.report()
+    inside = demo.report_contact_window()
     stack.stop()
-    return 0
+    return 0 if inside else 1
 
 
 if __name__ == "__main__":

@@ -26,7 +26,12 @@ if TYPE_CHECKING:
     from chalicelib.resources import Names
 
 # Modules whose Chalice functions consume streams and queues; a function not written yet is looked up again later.
-CONSUMER_MODULES = ("chalicelib.webhook_tasks", "chalicelib.statement_tasks", "chalicelib.agency_tasks")
+CONSUMER_MODULES = (
+    "chalicelib.webhook_tasks",
+    "chalicelib.statement_tasks",
+    "chalicelib.agency_tasks",
+    "chalicelib.notice_tasks",
+)
 STREAM_BATCH = 100
 STREAM_IDLE_SECONDS = 0.25  # Lambda polls a stream shard about four times a second
 QUEUE_WAIT_SECONDS = 1  # long polling: the wait happens inside ReceiveMessage

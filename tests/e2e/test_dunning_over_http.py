@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
 
+from infra.local.contact_check import outside_the_window
 from tests.harness import wait_for
 
 if TYPE_CHECKING:
@@ -44,6 +46,29 @@ def test_unpaid_claim_gets_every_channel_in_order_and_is_handed_over_within_a_mi
     events = sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
     entered = {e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e}
     assert {"Send Email", "Send SMS", "Place Call", "Send Letter", "Hand Over To Agency"} <= entered
+
+
+def test_every_message_to_german_and_british_debtors_reaches_them_inside_their_window(local_api: LocalApi) -> None:
+    # GIVEN German consumers due on four days in a row and a British one, handed over to `make up`'s stack
+    session = local_api.session()
+    today = date.fromisoformat(local_api.today())
+    debtors = [{"name": f"Erika Muster{n}", "country": "DE"} for n in range(4)]
+    debtors.append({"name": "Emily Clarke", "country": "GB", "language": "en", "phone": "+447911123456"})
+    claims = [
+        local_api.create_claim(session, debtor=debtor, due_date=(today + timedelta(days=n - 1)).isoformat())
+        for n, debtor in enumerate(debtors)
+    ]
+
+    # WHEN their ladders run to the hand-over
+    def all_handed_over() -> bool:
+        return all(_claim(local_api, session, c["id"])["status"] == "handed_over" for c in claims)
+
+    wait_for(all_handed_over, timeout=180, interval=0.5)
+
+    # THEN every message went out 08:00-20:00 in the debtor's time zone, never on a Sunday or public holiday
+    sent = [m for c in claims for m in local_api.outbox(c["id"])]
+    assert len(sent) == 5 * len(claims)
+    assert outside_the_window(sent, {c["id"]: c["debtor"]["country"] for c in claims}) == []
 
 
 def _paid_at(view: dict[str, Any]) -> str:

@@ -8,7 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.domain.clock import VirtualClock
-from chalicelib.domain.contact_policy import ContactWindow, is_day_of_rest, next_allowed, reachable_channels
+from chalicelib.domain.contact_policy import (
+    ContactWindow,
+    in_window,
+    is_day_of_rest,
+    next_allowed,
+    reachable_channels,
+)
 from chalicelib.domain.debtor import Debtor, DebtorKind
 from chalicelib.domain.ladder import Channel
 
@@ -60,13 +66,48 @@ def test_waiting_for_a_whole_number_of_virtual_days_takes_that_many_day_lengths(
     assert clock.wait_seconds_until(clock.now() + timedelta(days=3)) == 30
 
 
-def test_the_wait_is_rounded_up_to_whole_real_seconds() -> None:
+def test_the_wait_is_rounded_down_to_whole_real_seconds_so_it_never_passes_the_moment() -> None:
     # GIVEN one virtual hour at ten real seconds per day is 0.42 real seconds
     clock = clock_at(EPOCH + timedelta(seconds=100), 10)
-    # THEN Step Functions waits a whole second rather than firing early
+    # THEN Step Functions waits the whole seconds only; the fraction is the acting step's to wait out
     assert clock.real_seconds_until(clock.now() + timedelta(hours=1)) == pytest.approx(10 / 24)
-    assert clock.wait_seconds_until(clock.now() + timedelta(hours=1)) == 1
-    assert clock.wait_seconds_until(clock.now() + timedelta(days=1, hours=1)) == 11
+    assert clock.wait_seconds_until(clock.now() + timedelta(hours=1)) == 0
+    assert clock.wait_seconds_until(clock.now() + timedelta(days=1, hours=1)) == 10
+
+
+def test_a_step_waits_out_the_fraction_of_a_second_and_arrives_on_the_moment() -> None:
+    # GIVEN a clock at half a second per day whose sleep moves real time on
+    real = [EPOCH + timedelta(seconds=100)]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        real[0] += timedelta(seconds=seconds)
+
+    clock = VirtualClock(0.5, EPOCH, real_now=lambda: real[0], sleep=sleep)
+    eight = clock.now() + timedelta(hours=10)
+    # WHEN the step is to act at a moment 0.21 real seconds away
+    arrived = clock.wait_until(eight)
+    # THEN it slept exactly that long and the virtual clock shows the moment
+    assert arrived
+    assert slept == [pytest.approx(0.5 * 10 / 24, abs=0.001)]
+    assert eight <= clock.now() < eight + timedelta(minutes=1)
+
+
+def test_a_step_does_not_wait_for_what_is_the_state_machines_to_wait_for() -> None:
+    slept: list[float] = []
+    clock = VirtualClock(0.5, EPOCH, real_now=lambda: EPOCH, sleep=slept.append)
+
+    assert not clock.wait_until(EPOCH + timedelta(days=4))  # two real seconds away
+    assert clock.wait_until(EPOCH - timedelta(hours=1))  # passed already
+    assert slept == []
+
+
+def test_real_and_virtual_instants_convert_both_ways() -> None:
+    clock = clock_at(EPOCH + timedelta(seconds=7), 0.5)
+    virtual = clock.now() + timedelta(hours=20)
+    # (a real microsecond is a fifth of a virtual second at this speed)
+    assert abs(clock.to_virtual(clock.to_real(virtual)) - virtual) < timedelta(seconds=1)
 
 
 def test_the_wait_for_a_moment_in_the_past_is_zero() -> None:
@@ -125,9 +166,18 @@ def test_at_eight_in_the_evening_the_window_is_closed() -> None:
     [berlin(2026, 11, 8, 3), berlin(2026, 12, 25, 23), berlin(2026, 11, 10, 6)],
     ids=["sunday-night", "christmas-night", "early-morning"],
 )
-@pytest.mark.parametrize("channel", [Channel.LETTER, Channel.AGENCY])
-def test_letters_and_the_agency_hand_over_are_never_moved(at: datetime, channel: Channel) -> None:
-    assert next_allowed(at, channel, "DE") == at
+def test_the_agency_hand_over_is_never_moved(at: datetime) -> None:
+    assert next_allowed(at, Channel.AGENCY, "DE") == at
+    assert in_window(at, Channel.AGENCY, "DE")
+
+
+@pytest.mark.parametrize("channel", [Channel.EMAIL, Channel.SMS, Channel.CALL, Channel.LETTER, Channel.PUSH])
+def test_every_channel_to_the_debtor_keeps_the_window_the_letter_included(channel: Channel) -> None:
+    assert next_allowed(berlin(2026, 12, 25, 23), channel, "DE") == berlin(2026, 12, 28, 8)
+    assert not in_window(berlin(2026, 11, 10, 20), channel, "DE")
+    assert in_window(berlin(2026, 11, 10, 19, 59), channel, "DE")
+    assert in_window(berlin(2026, 11, 10, 8), channel, "DE")
+    assert not in_window(berlin(2026, 11, 10, 7, 59), channel, "DE")
 
 
 def test_the_window_follows_the_debtors_country() -> None:

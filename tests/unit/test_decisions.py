@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from chalicelib.domain.agreement import Promise
 from chalicelib.domain.claim import Claim, Status
 from chalicelib.domain.debtor import Debtor, DebtorKind
-from chalicelib.domain.decisions import Action, plan_next_step
-from chalicelib.domain.ladder import DEFAULT_LADDER, Channel, Tone
+from chalicelib.domain.decisions import Action, is_final_notice, plan_next_step
+from chalicelib.domain.ladder import DEFAULT_LADDER, Channel, Ladder, Stage, Tone
 from chalicelib.domain.ledger import Ledger
 from chalicelib.domain.segmentation import Segment
 
@@ -211,3 +212,74 @@ def test_a_stage_sent_late_pushes_the_next_stage_by_the_same_delay() -> None:
     plan = plan_next_step(claim, EARLY)
     # THEN the SMS comes 7 days after it, not on its ladder date of Thu 12 Nov
     assert plan.send_at == datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
+
+
+# --- reviews of agreements keep the contact window ---------------------------------------------------------------
+
+
+def promised(deadline: date) -> Claim:
+    return make_claim(status=Status.PROMISED, agreement=Promise(deadline - timedelta(days=3), deadline))
+
+
+def test_a_promise_is_reviewed_at_eight_on_its_deadline_not_at_midnight_utc() -> None:
+    # GIVEN a promise whose deadline is Thursday 12 November 2026 (Berlin is UTC+1 in November)
+    claim = promised(date(2026, 11, 12))
+    midnight, eight = datetime(2026, 11, 12, 0, 0, tzinfo=UTC), datetime(2026, 11, 12, 7, 0, tzinfo=UTC)
+
+    # WHEN the planner looks the evening before, at midnight UTC, and at 08:00 in Berlin
+    before, at_midnight, at_eight = (plan_next_step(claim, t) for t in (midnight - timedelta(hours=5), midnight, eight))
+
+    # THEN it holds until 08:00 in Berlin, and reviews then: the review may send "promise missed"
+    assert (before.action, before.until) == (Action.HOLD, eight)
+    assert (at_midnight.action, at_midnight.until) == (Action.HOLD, eight)
+    assert at_eight.action == Action.REVIEW
+
+
+def test_a_review_falling_on_a_sunday_waits_for_monday_morning() -> None:
+    claim = promised(date(2026, 11, 15))  # a Sunday
+
+    plan = plan_next_step(claim, datetime(2026, 11, 15, 10, 0, tzinfo=UTC))
+
+    assert (plan.action, plan.until) == (Action.HOLD, datetime(2026, 11, 16, 7, 0, tzinfo=UTC))
+
+
+def test_a_review_that_woke_late_at_night_waits_for_the_next_window() -> None:
+    claim = promised(date(2026, 11, 12))
+
+    plan = plan_next_step(claim, datetime(2026, 11, 13, 21, 30, tzinfo=UTC))
+
+    assert (plan.action, plan.until) == (Action.HOLD, datetime(2026, 11, 14, 7, 0, tzinfo=UTC))
+
+
+# --- the final notice ----------------------------------------------------------------------------------------------
+
+
+def test_the_last_firm_stage_before_the_agency_is_the_final_notice_and_no_other() -> None:
+    ladder = Ladder(
+        (
+            Stage("reminder", 3, (Channel.EMAIL,), Tone.FRIENDLY),
+            Stage("warning", 10, (Channel.EMAIL,), Tone.FIRM),
+            Stage("last_letter", 20, (Channel.LETTER,), Tone.FIRM),
+            Stage("agency", 30, (Channel.AGENCY,), Tone.FIRM),
+        )
+    ).stages
+
+    assert [s.name for s in ladder if is_final_notice(ladder, s)] == ["last_letter"]
+
+
+def test_a_ladder_without_an_agency_ends_with_its_final_notice_if_the_ladder_makes_it_firm() -> None:
+    firm_end = (Stage("reminder", 3, (Channel.EMAIL,)), Stage("last", 14, (Channel.EMAIL,), Tone.FIRM))
+    gentle_end = (Stage("reminder", 3, (Channel.EMAIL,)), Stage("sms", 14, (Channel.SMS,), Tone.NEUTRAL))
+
+    assert [s.name for s in firm_end if is_final_notice(firm_end, s)] == ["last"]
+    assert [s for s in gentle_end if is_final_notice(gentle_end, s)] == []
+
+
+def test_a_broken_promise_raises_the_sms_to_a_firm_tone_without_making_it_the_final_notice() -> None:
+    claim = make_claim("sms", tone_boost=1)
+
+    plan = plan_next_step(claim, EARLY)
+
+    assert plan.stage is not None
+    assert plan.tone == Tone.FIRM
+    assert not is_final_notice(claim.stages, plan.stage)

@@ -12,18 +12,21 @@ from typing import Any
 
 import pytest
 
+from chalicelib.domain.decisions import is_final_notice
 from chalicelib.domain.interest import InterestPeriod
-from chalicelib.domain.ladder import Channel, Tone
+from chalicelib.domain.ladder import DEFAULT_LADDER, Channel, Stage, Tone
+from chalicelib.domain.languages import SUPPORTED
 from chalicelib.domain.money import Money
 from chalicelib.domain.payment_reference import is_valid
 from chalicelib.domain.segmentation import Segment
-from chalicelib.messages.context import FeeLine, MessageContext
+from chalicelib.messages.context import FeeLine, MessageContext, PayLinkSent
 from chalicelib.messages.letter import render_letter_pdf
 from chalicelib.messages.render import render_message
 
 pytestmark = pytest.mark.unit
 
 PAY_URL = "http://127.0.0.1:8000/pay/" + "k" * 43
+AWS_PAY_URL = "https://abcdefghij.execute-api.eu-central-1.amazonaws.com/api/pay/" + "k" * 43
 REFERENCE = "RF54K3J9X2ABCD"
 TODAY = date(2026, 12, 24)
 STAGE_OF_TONE = {Tone.FRIENDLY: "reminder", Tone.NEUTRAL: "sms", Tone.FIRM: "final_notice"}
@@ -84,6 +87,7 @@ def final_notice(**overrides: Any) -> MessageContext:
             "interest": eur(1234),
             "interest_periods": periods,
             "handover_date": TODAY + timedelta(days=7),
+            "final_notice": True,
         }
         | overrides
     )
@@ -175,21 +179,40 @@ def test_a_period_without_a_published_base_rate_is_shown_as_not_charged() -> Non
     assert "(24 days), base rate not yet published – not charged: €0.00" in english
 
 
+def sms_parts(septets: int) -> int:
+    """GSM-7: one part carries 160 septets; a concatenated message 153 per part (the rest is its header)."""
+    return 1 if septets <= 160 else -(-septets // 153)
+
+
 @pytest.mark.parametrize(("language", "tone"), itertools.product(("de", "en"), Tone))
-def test_sms_fits_one_gsm7_segment_and_shows_nothing_beyond_first_name_amount_and_link(
-    language: str, tone: Tone
+@pytest.mark.parametrize("pay_url", [PAY_URL, AWS_PAY_URL], ids=["local-link", "aws-link"])
+def test_sms_fits_two_gsm7_parts_and_shows_only_first_name_amount_link_and_reference(
+    language: str, tone: Tone, pay_url: str
 ) -> None:
-    # The typical claim: €1,234.56 and a 69-character pay link leave ~90 septets for the words (€ costs two).
+    # The API Gateway link of a deployed stage is 110 characters: the SMS was two parts before it carried the
+    # reference, and stays two with it, even for a long first name and a six-figure balance.
     for stage in {"pre_due_reminder", STAGE_OF_TONE[tone]}:
-        ctx = make_context(language=language, tone=tone, stage=stage, channel=Channel.SMS, handover_date=TODAY)
+        for name, amount in (("Erika Mustermann", 123456), ("Maximiliane-Charlotte von Bergen", 12345678)):
+            ctx = make_context(
+                language=language,
+                tone=tone,
+                stage=stage,
+                channel=Channel.SMS,
+                handover_date=TODAY,
+                pay_url=pay_url,
+                debtor_name=name,
+                principal=eur(amount),
+            )
 
-        text = render_message(ctx).body
+            text = render_message(ctx).body
 
-        assert gsm7_septets(text) <= 160, text
-        assert text.startswith(("Hallo Erika,", "Hi Erika,"))
-        assert PAY_URL in text
-        assert "Mustermann" not in text
-        assert "Gartenmöbel" not in text
+            assert sms_parts(gsm7_septets(text)) <= 2, text
+            assert text.startswith(("Hallo " + name.split()[0] + ",", "Hi " + name.split()[0] + ","))
+            assert pay_url in text
+            assert REFERENCE in text  # compact: a banking app takes it as typed
+            # Lock screens show it: no surname, no goods, and nothing that says "dunning" to a bystander
+            for hidden in (name.split()[-1], "Gartenmöbel", "Mahnung", "Inkasso", "notice", "collection"):
+                assert hidden not in text
 
 
 def test_call_ssml_is_well_formed_and_spells_the_reference_twice() -> None:
@@ -284,3 +307,89 @@ def test_german_letter_shows_every_charge_the_reference_and_the_handover() -> No
         "am 31.12.2026 an ein Inkassounternehmen",
     ):
         assert expected in text, expected
+
+
+# Words that make a message a final notice: its name, "one last time", and the announced hand-over.
+FINAL_NOTICE_WORDS = {
+    "de": ("letzte mahnung", "letztes mal", "inkasso"),
+    "en": ("final notice", "one last time", "collection agency"),
+}
+MESSAGE_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.CALL, Channel.LETTER)
+LADDER_MESSAGES = tuple(stage for stage in DEFAULT_LADDER.stages if not stage.hands_over)
+
+
+def everything_read_or_heard(ctx: MessageContext) -> str:
+    message = render_message(ctx)
+    return " ".join(part for part in (message.subject, message.body, message.html, message.ssml) if part).lower()
+
+
+# Every tone each stage can be written in: a broken promise or plan raises a tone, never lowers it, and the final
+# notice is firm by the ladder.
+STAGE_TONES = [
+    (stage, tone)
+    for stage in LADDER_MESSAGES
+    for tone in Tone
+    if tone == Tone.FIRM or not is_final_notice(DEFAULT_LADDER.stages, stage)
+]
+
+
+@pytest.mark.parametrize(
+    ("stage", "tone", "language", "channel"),
+    [(s, t, lang, c) for (s, t) in STAGE_TONES for lang in SUPPORTED for c in MESSAGE_CHANNELS],
+    ids=lambda value: getattr(value, "name", str(value)),
+)
+def test_no_tone_makes_a_stage_a_final_notice_unless_the_ladder_does(
+    stage: Stage, tone: Tone, language: str, channel: Channel
+) -> None:
+    # GIVEN a stage of the default ladder, in any tone a broken promise or plan can raise it to
+    final = is_final_notice(DEFAULT_LADDER.stages, stage)
+    ctx = final_notice(language=language, tone=tone, stage=stage.name, channel=channel, final_notice=final)
+
+    # WHEN it is written for any channel
+    text = everything_read_or_heard(ctx)
+
+    # THEN only the ladder's final notice says it is one or announces the agency; no other stage borrows it
+    said = [word for word in FINAL_NOTICE_WORDS[language] if word in text]
+    if not final:
+        assert said == [], f"{stage.name} in a {tone} tone reads as a final notice: {said}"
+    elif channel in (Channel.EMAIL, Channel.LETTER):
+        assert said == list(FINAL_NOTICE_WORDS[language])
+    elif channel == Channel.CALL:
+        assert FINAL_NOTICE_WORDS[language][2] in said  # the call announces the hand-over too
+
+
+def test_only_the_final_notice_of_the_default_ladder_is_one() -> None:
+    assert [s.name for s in DEFAULT_LADDER.stages if is_final_notice(DEFAULT_LADDER.stages, s)] == ["final_notice"]
+
+
+def test_a_firm_reminder_that_is_not_the_final_notice_asks_firmly_with_a_date() -> None:
+    german = render_message(final_notice(stage="reminder", final_notice=False))
+    english = render_message(final_notice(stage="reminder", language="en", final_notice=False))
+
+    assert german.subject == "Dringende Zahlungsaufforderung: Rechnung A-4711"
+    assert "bis zum 30.12.2026" in german.body
+    assert english.subject == "Urgent payment reminder: invoice A-4711"
+    assert "by 30 December 2026 at the latest" in english.body
+
+
+@pytest.mark.parametrize(
+    ("language", "where"),
+    [("de", "in unserer SMS vom 17.12.2026"), ("en", "in our text message of 17 December 2026")],
+)
+def test_a_call_says_which_message_holds_the_pay_link_and_spells_the_reference(language: str, where: str) -> None:
+    ctx = make_context(
+        language=language, channel=Channel.CALL, pay_link_in=PayLinkSent(Channel.SMS, date(2026, 12, 17))
+    )
+
+    message = render_message(ctx)
+
+    assert message.ssml is not None
+    assert where in message.ssml
+    spelled = ["".join(e.itertext()) for e in ET.fromstring(message.ssml).iter("say-as")]
+    assert "".join(spelled) == REFERENCE * 2
+
+
+def test_a_call_without_an_earlier_written_message_offers_to_send_the_link() -> None:
+    message = render_message(make_context(channel=Channel.CALL, pay_link_in=None))
+
+    assert "schreiben Sie uns einfach an hilfe@gartenwelt.example" in message.body.replace("Schreiben", "schreiben")

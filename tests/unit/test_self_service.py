@@ -11,7 +11,6 @@ from chalicelib.domain.agreement import Dispute, Promise
 from chalicelib.domain.claim import Status
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.events import EventType
-from chalicelib.services.notices import Notices
 from chalicelib.services.pay_page import open_pay_page
 from chalicelib.services.pay_tokens import pay_token
 from chalicelib.services.payments import record_payment
@@ -31,7 +30,7 @@ pytestmark = pytest.mark.unit
 def on_page(ports: InMemoryPorts, claim: Claim, action: str, **data: Any) -> dict[str, Any]:
     token = pay_token(PAY_SECRET, claim.claim_id)
     page = open_pay_page(token, ports.claims, ports.timeline, ports.tenants, ports.clock)
-    notices = Notices(ports.deliveries, ports.timeline, ports.senders, ports.clock, LINKS)
+    notices = ports.notices(LINKS)
     deps = SelfServicePorts(ports.claims, ports.timeline, ports.workflow, notices, ports.clock, None, LINKS.base_url)
     return act(page, token, action, data, deps)
 

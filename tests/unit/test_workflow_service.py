@@ -132,6 +132,36 @@ def test_a_stage_interrupted_by_an_agreement_is_not_completed() -> None:
     assert ports.claims.get(claim.claim_id).next_stage_index == claim.next_stage_index
 
 
+def test_the_wait_is_rounded_down_so_the_state_machine_never_sleeps_past_the_moment() -> None:
+    # GIVEN the reminder is due 0.7 real seconds after a whole number of seconds from now
+    ports = world()
+    claim = hand_over(ports, due_in_days=0)
+    ports.time.advance(seconds=0.3)
+
+    planned = plan(claim.claim_id, "shop", ports.claims, ports.clock)["plan"]
+
+    # THEN Step Functions waits the whole seconds only; the send step waits out the 0.7 s
+    send_at = datetime.fromisoformat(planned["send_at"])
+    assert planned["wait_seconds"] == int((send_at - ports.clock.now()).total_seconds())
+    assert (send_at - ports.clock.now()).total_seconds() - planned["wait_seconds"] == pytest.approx(0.7)
+
+
+def test_a_review_a_fraction_of_a_second_away_is_waited_for_by_the_plan_and_runs_on_time() -> None:
+    # GIVEN a promise whose review is due at 08:00 in Berlin, 0.4 real seconds from now
+    ports = world()
+    claim = hand_over(ports)
+    deadline = ports.clock.today() + timedelta(days=2)
+    ports.claims.update(replace(claim, status=Status.PROMISED, agreement=Promise(deadline, deadline)), [])
+    review_at = datetime.combine(deadline, time(7, 0), UTC)
+    ports.time.now = review_at - timedelta(seconds=0.4)
+
+    planned = plan(claim.claim_id, "shop", ports.claims, ports.clock)["plan"]
+
+    # THEN the plan reviews now, at 08:00, instead of holding for a whole second more
+    assert planned["action"] == "review"
+    assert review_at <= ports.clock.now() < review_at + timedelta(seconds=0.01)
+
+
 def reopened_once(ports: InMemoryPorts) -> Claim:
     """A claim paid and then refunded in full: its first run has given way to `-r1`."""
     claim = hand_over(ports, amount=5000)

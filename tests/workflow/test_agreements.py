@@ -68,7 +68,13 @@ def test_a_kept_promise_ends_the_dunning(harness: Harness) -> None:
 
     assert harness.wait_until_finished(claim["id"], timeout=60) == "SUCCEEDED"
     assert [m["stage"] for m in harness.outbox(claim["id"])] == ["reminder"]
-    assert harness.notices(claim["id"]) == ["promise_confirmed", "thank_you"]
+    wait_for(lambda: "thank_you" in harness.notices(claim["id"]), timeout=15)
+    # A promise made at night is confirmed in the morning, unless the debtor has paid by then: then only thanked.
+    timeline = harness.claim(claim["id"])["timeline"]
+    overtaken = [e for e in timeline if e["type"] == "contact.skipped" and e["stage"] == "notice:promise_confirmed"]
+    expected = ["thank_you"] if overtaken else ["promise_confirmed", "thank_you"]
+    assert harness.notices(claim["id"]) == expected
+    assert [e["reason"] for e in overtaken] in ([], ["closed"])
 
 
 def test_a_three_instalment_plan_reminds_and_breaks_when_the_second_is_missed_twice(harness: Harness) -> None:
@@ -119,7 +125,8 @@ def test_a_dispute_holds_every_message_until_the_merchant_upholds_the_claim(harn
     assert resolved.status_code == 200, resolved.body
     assert resolved.json_body["status"] == "dunning"
     wait_for(lambda: len(harness.outbox(claim["id"])) > 1, timeout=60)
-    assert harness.notices(claim["id"]) == ["dispute_received", "dispute_resolved"]
+    # (each once; both may have waited for the same morning, so their order is not the point here)
+    assert sorted(harness.notices(claim["id"])) == ["dispute_received", "dispute_resolved"]
 
 
 def test_a_dispute_resolved_by_cancelling_ends_the_claim(harness: Harness) -> None:

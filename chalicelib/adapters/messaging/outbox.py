@@ -18,6 +18,10 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# A message's time is the moment its send was committed (OutboundMessage.sent_at), not when the provider answered:
+# at half a second per strategy day a slow provider call would otherwise move it by virtual hours.
+
+
 class LocalOutbox:
     """In-memory and thread-safe, because the local server handles requests and tasks on several threads."""
 
@@ -59,7 +63,7 @@ class OutboxSender:
 
     def send(self, message: OutboundMessage) -> str:
         provider_id = f"outbox-{uuid.uuid4()}"
-        self._outbox.record(message, provider_id, self._clock())
+        self._outbox.record(message, provider_id, message.sent_at or self._clock())
         return provider_id
 
 
@@ -74,5 +78,5 @@ class RecordingSender:
     def send(self, message: OutboundMessage) -> str:
         """Record only what the provider accepted: a failed send must not look delivered."""
         provider_id = self._inner.send(message)
-        self._outbox.record(message, provider_id, self._clock())
+        self._outbox.record(message, provider_id, message.sent_at or self._clock())
         return provider_id

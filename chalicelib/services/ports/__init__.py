@@ -8,7 +8,13 @@ from chalicelib.services.ports.agency import AgencyClient, AgencyFileRepository,
 from chalicelib.services.ports.bank import BankEntryRepository, EntryPage, StatementParser, StatementStore
 from chalicelib.services.ports.claims import ClaimRepository, Page, TimelineRepository
 from chalicelib.services.ports.limits import RateLimiter
-from chalicelib.services.ports.messaging import MessageDeliveryRepository, MessageSender, OutboundMessage
+from chalicelib.services.ports.messaging import (
+    MessageDeliveryRepository,
+    MessageSender,
+    NoticeQueue,
+    OutboundMessage,
+    QueuedNotice,
+)
 from chalicelib.services.ports.payments import (
     CheckoutProvider,
     CheckoutRequest,
@@ -45,6 +51,7 @@ __all__ = [
     "EntryPage",
     "MessageDeliveryRepository",
     "MessageSender",
+    "NoticeQueue",
     "OutboundMessage",
     "Page",
     "PaymentEvent",
@@ -52,6 +59,7 @@ __all__ = [
     "PaymentRecord",
     "PaymentRepository",
     "PostOutcome",
+    "QueuedNotice",
     "RateLimiter",
     "ShopEventReader",
     "StatementParser",
