@@ -1,4 +1,4 @@
-"""Fixes to moto for the local stack and the tests: many threads write DynamoDB at once."""
+"""One DynamoDB request at a time: moto's backend is not safe for the many threads that write it at once."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ _original = DynamoHandler.call_action
 def serialize_dynamodb() -> None:
     """One DynamoDB request at a time (idempotent).
 
-    moto's TransactWriteItems deep-copies a table while other request threads change it and then
-    fails with "dictionary changed size during iteration" (a 500 that botocore retries, with a
-    traceback on stderr). Real DynamoDB serialises conflicting writes itself; so does this lock.
+    moto's backend iterates and changes plain dicts: a query or a transaction running while another
+    request thread writes the same table fails with "dictionary changed size during iteration" (a 500
+    that botocore retries, with a traceback on stderr). Real DynamoDB serialises conflicting writes
+    itself; so does this lock. Each request holds it briefly now that no request is O(all items).
     """
     if getattr(DynamoHandler.call_action, "serialized", False):
         return

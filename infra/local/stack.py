@@ -19,7 +19,7 @@ from chalicelib.asl import PROJECT_ROOT
 from chalicelib.resources import APP_NAME, Names
 from infra.local import lambdas
 from infra.local.event_sources import EventSources
-from infra.local.moto_fixes import serialize_dynamodb
+from infra.local.moto_fixes import install_moto_fixes, stream_retention_seconds
 from infra.local.provision import provision
 from infra.local.seed import seed
 
@@ -93,7 +93,7 @@ class LocalStack:
             timeout=10,
         ).raise_for_status()
         lambdas.install()
-        serialize_dynamodb()
+        install_moto_fixes(stream_retention_seconds(self.day_seconds))
         from chalicelib import bootstrap
 
         app = bootstrap.reset()
