@@ -5,11 +5,16 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from moto import backends
+from moto.core import responses
 from moto.core.common_models import BaseModel
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import StreamShard, Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
+from moto.stepfunctions.parser.asl.component.common.path import result_path
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.asl.utils import boto_client, json_path
 
 from infra.local.moto_fixes import install_moto_fixes
 
@@ -17,7 +22,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 # Everything the fixes replace an attribute of.
-PATCHED = (BaseModel, DynamoDBBackend, Table, StreamShard, DynamoHandler, DynamoDBStreamsBackend, ShardIterator)
+PATCHED = (BaseModel, DynamoDBBackend, Table, StreamShard, DynamoHandler, DynamoDBStreamsBackend, ShardIterator,
+           AmazonStateLanguageParser, json_path, result_path, boto_client, backends, responses)  # fmt: skip
 
 
 @contextmanager
