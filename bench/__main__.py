@@ -3,7 +3,10 @@
 Absolute times vary with the machine; ratios are what to compare between commits:
 - planning a step vs. deep-copying the claim (the planner must stay cheap: it runs every wake-up);
 - rendering an email / a PDF letter vs. planning (the letter is the expensive one);
-- creating a claim through the API on moto vs. one raw DynamoDB put (our overhead over storage).
+- creating a claim through the API on moto vs. one raw DynamoDB put (our overhead over storage);
+- the embedded stack under load (bench.scale): POST latency of the last 100 against the first 100 of
+  BENCH_CLAIMS stored claims (default 500; `python -m bench.scale --claims 2000` for the long run), and
+  its RSS per 1,000 claims.
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ def api_ratio() -> dict[str, float]:
     from chalice.test import Client
     from moto import mock_aws
 
+    from bench.scale import claim_body
     from chalicelib import bootstrap
     from chalicelib.resources import Names
     from infra.local import lambdas
@@ -104,12 +108,7 @@ def api_ratio() -> dict[str, float]:
             headers = {"Authorization": "Bearer local-demo-key", "Content-Type": "application/json"}
 
             def create() -> None:
-                body = {
-                    "external_id": f"B-{next(counter)}",
-                    "debtor": {"name": "A B", "email": "a@example.com", "phone": "+4915112345678", "language": "de",
-                               "kind": "consumer", "country": "DE"},
-                    "amount": 1000, "currency": "EUR", "due_date": (date.today() + timedelta(days=60)).isoformat(),
-                }  # fmt: skip
+                body = claim_body(next(counter))
                 response = client.http.post("/v1/claims", headers=headers, body=json.dumps(body))
                 assert response.status_code == 201, response.body
 
@@ -118,10 +117,11 @@ def api_ratio() -> dict[str, float]:
 
 
 def main() -> int:
-    results = {**domain_ratios(), **api_ratio()}
-    width = max(map(len, results))
-    for name, ratio in results.items():
-        sys.stdout.write(f"{name:{width}}  {ratio:8.1f}x\n")
+    from bench import scale
+
+    lines = {name: f"{ratio:8.1f}x" for name, ratio in {**domain_ratios(), **api_ratio()}.items()}
+    lines |= scale.report(scale.measure(int(os.environ.get("BENCH_CLAIMS", "500"))))
+    scale.print_lines(lines)
     return 0
 
 

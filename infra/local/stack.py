@@ -19,7 +19,8 @@ from chalicelib.asl import PROJECT_ROOT
 from chalicelib.resources import APP_NAME, Names
 from infra.local import lambdas
 from infra.local.event_sources import EventSources
-from infra.local.moto_fixes import serialize_dynamodb
+from infra.local.malloc_arenas import cap_malloc_arenas
+from infra.local.moto_fixes import install_moto_fixes, stream_retention_seconds
 from infra.local.provision import provision
 from infra.local.seed import seed
 
@@ -83,6 +84,7 @@ class LocalStack:
         }
 
     def start(self) -> LocalStack:
+        cap_malloc_arenas()  # before the first thread: every arena made after this counts
         os.environ.update(self.environment())
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
@@ -93,7 +95,7 @@ class LocalStack:
             timeout=10,
         ).raise_for_status()
         lambdas.install()
-        serialize_dynamodb()
+        install_moto_fixes(stream_retention_seconds(self.day_seconds))
         from chalicelib import bootstrap
 
         app = bootstrap.reset()
@@ -116,6 +118,9 @@ class LocalStack:
         server = local_server(chalice_app.app, config, self.host, self.port)
         # One line per request on stderr drowns the demo's progress; the API's own logs remain.
         ChaliceRequestHandler.log_message = lambda *_args, **_kwargs: None
+        # The handler writes status line, headers and body in separate sends: with Nagle's algorithm the body
+        # waits for the client's delayed ACK, 40 ms on Linux, which made every GET cost 40-80 ms.
+        ChaliceRequestHandler.disable_nagle_algorithm = True
         server.server.handle_error = _quiet_disconnects(server.server.handle_error)
         self._api_thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)
         self._api_thread.start()
