@@ -125,6 +125,10 @@ class Notices:
             skipped = Event(EventType.CONTACT_SKIPPED, now, {**data, "reason": "closed"})
             self.timeline.append(claim.claim_id, claim.tenant_id, skipped)
             return "skipped"
+        if _overtaken(request, now.date()):
+            skipped = Event(EventType.CONTACT_SKIPPED, now, {**data, "reason": "overtaken"})
+            self.timeline.append(claim.claim_id, claim.tenant_id, skipped)
+            return "skipped"
         if not reachable_channels((NOTICE_CHANNEL,), claim.debtor):
             try:
                 self.deliveries.reserve_notice(claim.claim_id, request.key)  # withheld once, however often asked
@@ -228,6 +232,19 @@ class Notices:
         due = self.clock.to_real(not_before).timestamp()
         queued = replace(request, not_before=due)
         self.queue.enqueue(queued, max(0, math.floor(due - self.clock.real_now().timestamp())))
+
+
+def _overtaken(request: QueuedNotice, today: date) -> bool:
+    """A notice about a day to come that waited (for the window, or its provider) until that day had passed.
+
+    By then a reminder of an upcoming instalment would announce what is already due, and a promise's
+    confirmation would arrive with, or after, the notice that it was missed: the later notices speak for them.
+    """
+    if request.kind == "instalment_upcoming" and "instalment" in request.facts:
+        return Instalment.from_dict(request.facts["instalment"]).due < today
+    if request.kind == "promise_confirmed" and "promise_date" in request.facts:
+        return date.fromisoformat(str(request.facts["promise_date"])) < today
+    return False
 
 
 def _plain(facts: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import pytest
 from chalicelib.domain.agreement import Promise
 from chalicelib.domain.errors import ConflictError, TransientError
 from chalicelib.domain.events import EventType
+from chalicelib.domain.instalments import Instalment
 from chalicelib.domain.ladder import Channel
 from chalicelib.services.agreement_review import review_agreement
 from chalicelib.services.notices import RETRY_AFTER, thank_you
@@ -102,7 +103,8 @@ def test_a_notice_due_on_christmas_day_waits_for_the_next_working_day() -> None:
     notices = ports.notices(LINKS)
     ports.time.now = datetime(2026, 12, 25, 10, 0, tzinfo=UTC)  # Friday 11:00, a holiday; then Saturday, Sunday
 
-    assert confirm_promise(notices, claim) == "deferred"
+    sent = notices.send("promise_confirmed", claim, TENANT, "promise:2027-01-05", promise_date="2027-01-05")
+    assert sent == "deferred"
 
     assert events(ports, claim, EventType.MESSAGE_DEFERRED)[0]["until"] == "2026-12-28T07:00:00+00:00"
 
@@ -270,3 +272,43 @@ def test_notices_arrive_together_with_the_delay_the_queue_is_asked_for() -> None
 
     [(_queued, delay)] = ports.notice_queue.queued
     assert delay == int(timedelta(hours=9).total_seconds())
+
+
+@pytest.mark.parametrize(("handed_back", "outcome"), [(MORNING, "sent"), (MORNING + timedelta(days=1), "skipped")])
+def test_a_reminder_of_an_upcoming_instalment_that_waited_past_its_due_date_is_not_sent(
+    handed_back: datetime, outcome: str
+) -> None:
+    # GIVEN the reminder of an instalment due on Tuesday, asked for on Monday night
+    ports = world()
+    claim = hand_over(ports)
+    notices = ports.notices(LINKS)
+    ports.time.now = NIGHT
+    due_tuesday = Instalment(2, MORNING.date(), 3000)
+    assert notices.send("instalment_upcoming", claim, TENANT, "instalment-upcoming:2", instalment=due_tuesday) == (
+        "deferred"
+    )
+
+    # WHEN the queue hands it back on the due date, or only the day after
+    ports.time.now = handed_back
+
+    # THEN on the due date it goes; after it, it would call upcoming what is due, so it is skipped and says why
+    assert hand_back(ports, notices) == [outcome]
+    assert [m.stage for m in ports.sent()] == (["notice:instalment_upcoming"] if outcome == "sent" else [])
+    skipped = [e["reason"] for e in events(ports, claim, EventType.CONTACT_SKIPPED)]
+    assert skipped == ([] if outcome == "sent" else ["overtaken"])
+
+
+def test_a_promise_confirmation_that_waited_past_the_promised_day_is_not_sent() -> None:
+    # GIVEN a promise for Tuesday made on Monday night: its confirmation waits for the morning
+    ports = world()
+    claim = hand_over(ports)
+    notices = ports.notices(LINKS)
+    ports.time.now = NIGHT
+    tuesday = MORNING.date().isoformat()
+    assert notices.send("promise_confirmed", claim, TENANT, f"promise:{tuesday}", promise_date=tuesday) == "deferred"
+
+    # WHEN the queue hands it back only on Wednesday, THEN it would confirm a day gone by: skipped, saying why
+    ports.time.now = MORNING + timedelta(days=1)
+    assert hand_back(ports, notices) == ["skipped"]
+    assert ports.sent() == []
+    assert [e["reason"] for e in events(ports, claim, EventType.CONTACT_SKIPPED)] == ["overtaken"]
