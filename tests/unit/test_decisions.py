@@ -9,11 +9,12 @@ import pytest
 
 from chalicelib.domain.agreement import Promise
 from chalicelib.domain.claim import Claim, Status
-from chalicelib.domain.debtor import Debtor, DebtorKind
+from chalicelib.domain.debtor import DebtorKind
 from chalicelib.domain.decisions import Action, is_final_notice, plan_next_step
 from chalicelib.domain.ladder import DEFAULT_LADDER, Channel, Ladder, Stage, Tone
 from chalicelib.domain.ledger import Ledger
 from chalicelib.domain.segmentation import Segment
+from tests.factories import make_debtor
 
 pytestmark = pytest.mark.unit
 
@@ -21,19 +22,6 @@ pytestmark = pytest.mark.unit
 # Friday at 11:00 Berlin time, inside the contact window, so send_at is exactly anchor + offset.
 ANCHOR = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 INDEX = {s.name: i for i, s in enumerate(DEFAULT_LADDER.stages)}
-
-
-def make_debtor(**overrides: Any) -> Debtor:
-    fields: dict[str, Any] = {
-        "name": "Erika Mustermann",
-        "email": "erika@example.com",
-        "phone": "+4915112345678",
-        "language": "de",
-        "kind": DebtorKind.CONSUMER,
-        "country": "DE",
-    }
-    fields.update(overrides)
-    return Debtor(**fields)
 
 
 def make_claim(next_stage: str = "reminder", **overrides: Any) -> Claim:
