@@ -23,7 +23,7 @@ from infra.local.moto_fixes import serialize_dynamodb
 from infra.local.provision import provision
 from infra.local.seed import seed
 from tests.factories import claim_request
-from tests.fakes import FakeAgency
+from tests.fake_agency import FakeAgency
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
