@@ -67,7 +67,10 @@ def test_payment_after_first_reminder_stops_all_further_messages(harness: Harnes
     assert paid == [201]
     assert harness.claim(claim["id"])["status"] == "paid"
     assert [m["stage"] for m in harness.outbox(claim["id"])] == ["reminder"]
+    # the thank-you goes at once, or when the debtor's contact window opens
+    wait_for(lambda: harness.notices(claim["id"]), timeout=60)
     assert harness.notices(claim["id"]) == ["thank_you"]
+    assert [m["stage"] for m in harness.outbox(claim["id"]) if not m["stage"].startswith("notice:")] == ["reminder"]
 
 
 def test_a_claim_outliving_its_execution_goes_on_in_a_fresh_one(harness: Harness, monkeypatch: Any) -> None:
