@@ -82,6 +82,14 @@ def test_a_kept_promise_ends_the_dunning(harness: Harness) -> None:
     assert [e["reason"] for e in overtaken] in ([], ["closed"])
 
 
+def _overtaken(harness: Harness, claim: dict[str, Any]) -> list[dict[str, Any]]:
+    """Reminders of an upcoming instalment that waited (for the window, or a loaded machine) until it was due."""
+    timeline = harness.claim(claim["id"])["timeline"]
+    skipped = [e for e in timeline if e["type"] == "contact.skipped" and e.get("reason") == "overtaken"]
+    assert {e["stage"] for e in skipped} <= {"notice:instalment_upcoming"}
+    return skipped
+
+
 def test_a_three_instalment_plan_reminds_and_breaks_when_the_second_is_missed_twice(harness: Harness) -> None:
     # GIVEN a plan of three instalments of 30 €
     claim = _reliable_customers_claim(harness, amount=9000)
@@ -90,7 +98,7 @@ def test_a_three_instalment_plan_reminds_and_breaks_when_the_second_is_missed_tw
     def pay_the_first_once_reminded(name: str, event: dict[str, Any]) -> None:
         # right after the review that reminded it, before the execution plans on: never late, however slow the test
         if name == "plan_next_step" and event["claim_id"] == claim["id"] and not paid:
-            if "instalment_upcoming" in harness.notices(claim["id"]):
+            if "instalment_upcoming" in harness.notices(claim["id"]) or _overtaken(harness, claim):
                 response = harness.post(f"/v1/claims/{claim['id']}/payments", {"amount": 3000, "reference": "i-1"})
                 paid.append(response.status_code)
 
@@ -108,10 +116,9 @@ def test_a_three_instalment_plan_reminds_and_breaks_when_the_second_is_missed_tw
     # THEN the second is reminded before it is due, again when late, and then the plan breaks
     wait_for(lambda: "plan_broken" in harness.notices(claim["id"]), timeout=120)
     reminders = [n for n in harness.notices(claim["id"]) if n.startswith("instalment_")]
-    # The second's reminder may have waited for the window until the instalment was due: then it is not sent
-    timeline = harness.claim(claim["id"])["timeline"]
-    overtaken = [e for e in timeline if e["type"] == "contact.skipped" and e.get("reason") == "overtaken"]
-    assert [e["stage"] for e in overtaken] in ([], ["notice:instalment_upcoming"])
+    # A reminder may have waited for the window until its instalment was due: then it is not sent
+    overtaken = _overtaken(harness, claim)
+    assert len(overtaken) <= 2
     upcoming = ["instalment_upcoming"] * (2 - len(overtaken))
     assert reminders == [*upcoming, "instalment_late"]
     # AND the ladder resumes for the remaining 60 €
